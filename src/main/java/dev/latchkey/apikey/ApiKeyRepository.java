@@ -1,0 +1,77 @@
+package dev.latchkey.apikey;
+
+import java.time.Duration;
+import java.util.List;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import io.quarkus.hibernate.reactive.panache.PanacheRepositoryBase;
+import io.smallrye.mutiny.Uni;
+
+/** Keys are always reached through their owner: no method here can touch another user's key. */
+@ApplicationScoped
+public class ApiKeyRepository implements PanacheRepositoryBase<ApiKey, String> {
+
+    /**
+     * Inserts a key if the owner is under the limit, in one statement: the conditional increment
+     * locks the owner's row, so parallel creates queue there, and the unique (owner, name)
+     * constraint refuses a duplicate name. Returns 0 when the limit is reached.
+     */
+    public Uni<Integer> insert(String id, String ownerId, String name, byte[] keyHash, int limit) {
+        return getSession().flatMap(session -> session.createNativeQuery(
+                "with slot as (update users set api_key_count = api_key_count + 1 "
+                        + "where id = :owner and api_key_count < :limit returning id) "
+                        + "insert into api_keys (id, owner_id, name, key_hash) select :id, id, :name, :hash from slot")
+                .setParameter("owner", ownerId)
+                .setParameter("limit", limit)
+                .setParameter("id", id)
+                .setParameter("name", name)
+                .setParameter("hash", keyHash)
+                .executeUpdate());
+    }
+
+    public Uni<List<ApiKey>> listFor(String ownerId) {
+        return list("ownerId = ?1 order by createdSeq", ownerId);
+    }
+
+    public Uni<ApiKey> findFor(String id, String ownerId) {
+        return find("id = ?1 and ownerId = ?2", id, ownerId).firstResult();
+    }
+
+    public Uni<Boolean> setDisabled(String id, String ownerId, boolean disabled) {
+        return update("disabled = ?1 where id = ?2 and ownerId = ?3", disabled, id, ownerId).map(count -> count > 0);
+    }
+
+    /** Deletes the key and gives its slot back, in one statement. */
+    public Uni<Boolean> deleteFor(String id, String ownerId) {
+        return getSession().flatMap(session -> session.createNativeQuery(
+                "with gone as (delete from api_keys where id = :id and owner_id = :owner returning owner_id) "
+                        + "update users set api_key_count = api_key_count - 1 where id in (select owner_id from gone)")
+                .setParameter("id", id)
+                .setParameter("owner", ownerId)
+                .executeUpdate())
+                .map(count -> count > 0);
+    }
+
+    /**
+     * The api-key login in one round trip: finds the enabled key by hash, records the owner's
+     * api-key identity, and starts a session remembering the key. Returns the owner id, or null.
+     */
+    public Uni<String> startSession(byte[] keyHash, String appId, String sessionId, String deviceId, Duration lifetime) {
+        return getSession().flatMap(session -> session.createNativeQuery(
+                "with k as (select k.id, k.owner_id from api_keys k join users u on u.id = k.owner_id "
+                        + "  where k.key_hash = :hash and not k.disabled and u.app_id = :app), "
+                        + "i as (insert into identities (app_id, provider_type, provider_id, user_id) "
+                        + "  select :app, 'api-key', id, owner_id from k on conflict do nothing), "
+                        + "s as (insert into sessions (id, user_id, device_id, provider_type, api_key_id, expires_at) "
+                        + "  select :session, owner_id, :device, 'api-key', id, now() + make_interval(secs => :lifetime) from k "
+                        + "  returning user_id) "
+                        + "select cast(user_id as text) from s", String.class)
+                .setParameter("hash", keyHash)
+                .setParameter("app", appId)
+                .setParameter("session", sessionId)
+                .setParameter("device", deviceId)
+                .setParameter("lifetime", (double) lifetime.toSeconds())
+                .getSingleResultOrNull());
+    }
+}

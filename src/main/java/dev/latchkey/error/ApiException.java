@@ -1,0 +1,50 @@
+package dev.latchkey.error;
+
+/** A failure the client caused or must handle: status, SPEC error code and message. */
+public class ApiException extends RuntimeException {
+
+    private final int status;
+    private final String code;
+
+    public ApiException(int status, String code, String message) {
+        super(message, null, false, false);
+        this.status = status;
+        this.code = code;
+    }
+
+    public int status() {
+        return status;
+    }
+
+    public String code() {
+        return code;
+    }
+
+    public static ApiException invalidSession(String detail) {
+        return new ApiException(401, "InvalidSession", "invalid session: " + detail);
+    }
+
+    public static ApiException sessionNotFound() {
+        return invalidSession("failed to find refresh token");
+    }
+
+    public static ApiException badRequest(String message) {
+        return new ApiException(400, "BadRequest", message);
+    }
+
+    public static ApiException invalidParameter(String message) {
+        return new ApiException(400, "InvalidParameter", message);
+    }
+
+    public static ApiException forbidden(String message) {
+        return new ApiException(403, "Forbidden", message);
+    }
+
+    public static ApiException appNotFound(String appId) {
+        return new ApiException(404, "AppNotFound", "cannot find app using Client App ID '" + appId + "'");
+    }
+
+    public static ApiException providerNotFound(String provider) {
+        return new ApiException(400, "AuthProviderNotFound", "authentication via '" + provider + "' is unsupported");
+    }
+}

@@ -1,0 +1,56 @@
+package dev.latchkey.provider;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import dev.latchkey.LatchkeyConfig;
+import dev.latchkey.ObjectIds;
+import dev.latchkey.apikey.ApiKeyRepository;
+import dev.latchkey.apikey.KeyCodec;
+import dev.latchkey.app.App;
+import dev.latchkey.error.ApiException;
+import dev.latchkey.session.LoginResult;
+import dev.latchkey.session.SessionStarter;
+import io.quarkus.hibernate.reactive.panache.Panache;
+import io.smallrye.mutiny.Uni;
+
+/** Logs in as the key's owner. A malformed key or bad checksum is refused without touching the database. */
+@ApplicationScoped
+public class ApiKeyProvider implements LoginProvider {
+
+    public static final String TYPE = "api-key";
+
+    private final ApiKeyRepository keys;
+    private final SessionStarter sessions;
+    private final LatchkeyConfig config;
+
+    public ApiKeyProvider(ApiKeyRepository keys, SessionStarter sessions, LatchkeyConfig config) {
+        this.keys = keys;
+        this.sessions = sessions;
+        this.config = config;
+    }
+
+    @Override
+    public String type() {
+        return TYPE;
+    }
+
+    @Override
+    public Uni<LoginResult> logIn(App app, LoginRequest request, String deviceId) {
+        if (!KeyCodec.isWellFormed(request.key())) {
+            throw unauthorized();
+        }
+        String sessionId = ObjectIds.next();
+        return Panache.withTransaction(() -> keys.startSession(KeyCodec.hash(request.key()), app.id, sessionId, deviceId,
+                config.token().refreshLifetime()))
+                .map(ownerId -> {
+                    if (ownerId == null) {
+                        throw unauthorized();
+                    }
+                    return sessions.issue(ownerId, app.id, sessionId, deviceId);
+                });
+    }
+
+    private static ApiException unauthorized() {
+        return new ApiException(401, "AuthError", "unauthorized");
+    }
+}

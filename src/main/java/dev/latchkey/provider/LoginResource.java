@@ -1,0 +1,66 @@
+package dev.latchkey.provider;
+
+import java.util.Map;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+
+import jakarta.enterprise.inject.Instance;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+
+import org.jboss.resteasy.reactive.RestResponse;
+
+import dev.latchkey.app.App;
+import dev.latchkey.app.AppRepository;
+import dev.latchkey.error.ApiException;
+import dev.latchkey.session.LoginResult;
+import io.quarkus.hibernate.reactive.panache.Panache;
+import io.smallrye.mutiny.Uni;
+
+/** Provider routes. They need no token and ignore any Authorization header (realm-web sends one with register). */
+@Path("/api/client/v2.0/app/{appId}/auth/providers")
+@Consumes(MediaType.WILDCARD)
+public class LoginResource {
+
+    public record Registration(String email, String password) {
+    }
+
+    private final AppRepository apps;
+    private final LocalUserpassProvider userpass;
+    private final Map<String, LoginProvider> providers;
+
+    public LoginResource(AppRepository apps, LocalUserpassProvider userpass, Instance<LoginProvider> providers) {
+        this.apps = apps;
+        this.userpass = userpass;
+        this.providers = providers.stream().collect(Collectors.toUnmodifiableMap(LoginProvider::type, Function.identity()));
+    }
+
+    @POST
+    @Path("/{provider}/login")
+    @Produces(MediaType.APPLICATION_JSON)
+    public Uni<LoginResult> logIn(String appId, String provider, LoginRequest request) {
+        LoginRequest body = request != null ? request : new LoginRequest(null, null, null, null);
+        return enabledApp(appId, provider).chain(app -> providers.get(provider).logIn(app, body, body.deviceIdOrNew()));
+    }
+
+    @POST
+    @Path("/local-userpass/register")
+    public Uni<RestResponse<Void>> register(String appId, Registration registration) {
+        Registration body = registration != null ? registration : new Registration(null, null);
+        return enabledApp(appId, LocalUserpassProvider.TYPE)
+                .chain(app -> userpass.register(app, body.email(), body.password()))
+                .map(done -> RestResponse.status(RestResponse.Status.CREATED));
+    }
+
+    private Uni<App> enabledApp(String appId, String provider) {
+        return Panache.withSession(() -> apps.require(appId)).map(app -> {
+            if (!providers.containsKey(provider) || !app.enables(provider)) {
+                throw ApiException.providerNotFound(provider);
+            }
+            return app;
+        });
+    }
+}

@@ -1,0 +1,53 @@
+package dev.latchkey.session;
+
+import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+
+import org.jboss.resteasy.reactive.RestResponse;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+
+import dev.latchkey.security.Authenticated;
+import dev.latchkey.security.Caller;
+import dev.latchkey.security.CurrentCaller;
+import io.quarkus.hibernate.reactive.panache.common.WithTransaction;
+import io.smallrye.mutiny.Uni;
+
+@Path("/api/client/v2.0/auth/session")
+public class SessionResource {
+
+    public record AccessToken(@JsonProperty("access_token") String accessToken) {
+    }
+
+    private final TokenService tokens;
+    private final SessionRepository sessions;
+    private final CurrentCaller caller;
+
+    public SessionResource(TokenService tokens, SessionRepository sessions, CurrentCaller caller) {
+        this.tokens = tokens;
+        this.sessions = sessions;
+        this.caller = caller;
+    }
+
+    /** A new access token for the refresh token's live session; the refresh token itself is never rotated. */
+    @POST
+    @Produces(MediaType.APPLICATION_JSON)
+    @Authenticated(TokenType.REFRESH)
+    public Uni<RestResponse<AccessToken>> refresh() {
+        Caller c = caller.get();
+        return Uni.createFrom().item(RestResponse.status(RestResponse.Status.CREATED,
+                new AccessToken(tokens.accessToken(c.userId(), c.appId(), c.sessionId(), c.deviceId()))));
+    }
+
+    /** Logs out: ends the session, after which its refresh and access tokens are refused. */
+    @DELETE
+    @WithTransaction
+    @Authenticated(TokenType.REFRESH)
+    public Uni<RestResponse<Void>> logOut() {
+        Caller c = caller.get();
+        return sessions.end(c.sessionId(), c.userId()).map(ended -> RestResponse.noContent());
+    }
+}

@@ -1,0 +1,70 @@
+package dev.latchkey.user;
+
+import java.util.List;
+import java.util.Map;
+
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+
+import org.jboss.resteasy.reactive.RestResponse;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+
+import dev.latchkey.app.AppRepository;
+import dev.latchkey.security.Authenticated;
+import dev.latchkey.security.Caller;
+import dev.latchkey.security.CurrentCaller;
+import dev.latchkey.session.TokenType;
+import io.quarkus.hibernate.reactive.panache.common.WithSession;
+import io.quarkus.hibernate.reactive.panache.common.WithTransaction;
+import io.smallrye.mutiny.Uni;
+
+@Path("/api/client/v2.0/auth")
+@Consumes(MediaType.WILDCARD)
+public class UserResource {
+
+    public record IdentityView(String id, @JsonProperty("provider_type") String providerType,
+            @JsonProperty("provider_id") String providerId) {
+    }
+
+    public record Profile(@JsonProperty("user_id") String userId, @JsonProperty("domain_id") String domainId,
+            List<IdentityView> identities, Map<String, Object> data, String type) {
+    }
+
+    private final UserRepository users;
+    private final AppRepository apps;
+    private final CurrentCaller caller;
+
+    public UserResource(UserRepository users, AppRepository apps, CurrentCaller caller) {
+        this.users = users;
+        this.apps = apps;
+        this.caller = caller;
+    }
+
+    /** Every user's profile type is "normal", anonymous ones included, as App Services answered. */
+    @GET
+    @Path("/profile")
+    @Produces(MediaType.APPLICATION_JSON)
+    @WithSession
+    @Authenticated(TokenType.ACCESS)
+    public Uni<Profile> profile() {
+        Caller c = caller.get();
+        return apps.require(c.appId()).chain(app -> users.identities(c.userId()).chain(identities -> users.email(c.userId())
+                .map(email -> new Profile(c.userId(), app.domainId,
+                        identities.stream().map(i -> new IdentityView(i.key.providerId, i.key.providerType, i.key.providerId)).toList(),
+                        email == null ? Map.of() : Map.of("email", email), User.NORMAL))));
+    }
+
+    /** Deletes the caller with every identity, session and key, in one transaction. */
+    @DELETE
+    @Path("/delete")
+    @WithTransaction
+    @Authenticated(TokenType.ACCESS)
+    public Uni<RestResponse<Void>> deleteSelf() {
+        return users.deleteUser(caller.get().userId()).map(deleted -> RestResponse.noContent());
+    }
+}
