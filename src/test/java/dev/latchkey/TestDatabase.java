@@ -1,0 +1,56 @@
+package dev.latchkey;
+
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.Statement;
+import java.util.Map;
+import java.util.UUID;
+
+import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
+
+/**
+ * A fresh database on the PostgreSQL the README names (127.0.0.1:5432, user postgres, trust
+ * auth; override with LATCHKEY_TEST_PG_HOST/PORT/USER) for each test application start, dropped afterwards.
+ */
+public class TestDatabase implements QuarkusTestResourceLifecycleManager {
+
+    static final String HOST = env("LATCHKEY_TEST_PG_HOST", "127.0.0.1");
+    static final String PORT = env("LATCHKEY_TEST_PG_PORT", "5432");
+    static final String USER = env("LATCHKEY_TEST_PG_USER", "postgres");
+
+    private String name;
+
+    @Override
+    public Map<String, String> start() {
+        name = "latchkey_test_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+        admin("create database " + name);
+        return Map.of(
+                "quarkus.datasource.reactive.url", "postgresql://" + HOST + ":" + PORT + "/" + name,
+                "quarkus.datasource.jdbc.url", jdbcUrl(name),
+                "quarkus.datasource.username", USER,
+                "test.database.name", name);
+    }
+
+    @Override
+    public void stop() {
+        admin("drop database if exists " + name + " with (force)");
+    }
+
+    public static String jdbcUrl(String database) {
+        return "jdbc:postgresql://" + HOST + ":" + PORT + "/" + database;
+    }
+
+    static void admin(String sql) {
+        try (Connection c = DriverManager.getConnection(jdbcUrl("postgres"), USER, "");
+                Statement s = c.createStatement()) {
+            s.execute(sql);
+        } catch (Exception e) {
+            throw new IllegalStateException("PostgreSQL at " + HOST + ":" + PORT + " is needed for the tests: " + e.getMessage(), e);
+        }
+    }
+
+    private static String env(String name, String fallback) {
+        String value = System.getenv(name);
+        return value == null || value.isBlank() ? fallback : value;
+    }
+}
