@@ -18,14 +18,30 @@ public class TestDatabase implements QuarkusTestResourceLifecycleManager {
     static final String PORT = env("LATCHKEY_TEST_PG_PORT", "5432");
     static final String USER = env("LATCHKEY_TEST_PG_USER", "postgres");
 
+    /** Init argument: "true" puts a {@link TcpProxy} between the service's pool and the database. */
+    public static final String OUTAGE_PROXY = "outage-proxy";
+
     private String name;
+    private TcpProxy proxy;
+
+    @Override
+    public void init(Map<String, String> args) {
+        if (Boolean.parseBoolean(args.get(OUTAGE_PROXY))) {
+            try {
+                proxy = new TcpProxy(HOST, Integer.parseInt(PORT));
+            } catch (java.io.IOException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+    }
 
     @Override
     public Map<String, String> start() {
         name = "latchkey_test_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
         admin("create database " + name);
+        String reactiveHostPort = proxy == null ? HOST + ":" + PORT : "127.0.0.1:" + proxy.port();
         return Map.of(
-                "quarkus.datasource.reactive.url", "postgresql://" + HOST + ":" + PORT + "/" + name,
+                "quarkus.datasource.reactive.url", "postgresql://" + reactiveHostPort + "/" + name,
                 "quarkus.datasource.jdbc.url", jdbcUrl(name),
                 "quarkus.datasource.username", USER,
                 "test.database.name", name);
@@ -33,6 +49,9 @@ public class TestDatabase implements QuarkusTestResourceLifecycleManager {
 
     @Override
     public void stop() {
+        if (proxy != null) {
+            proxy.close();
+        }
         admin("drop database if exists " + name + " with (force)");
     }
 

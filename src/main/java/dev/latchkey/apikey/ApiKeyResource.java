@@ -47,6 +47,7 @@ public class ApiKeyResource {
     }
 
     @POST
+    @Consumes(MediaType.APPLICATION_JSON)
     @Produces(MediaType.APPLICATION_JSON)
     @Authenticated(value = { TokenType.REFRESH, TokenType.ACCESS }, keyManagement = true)
     public Uni<RestResponse<CreatedKey>> create(NewKey body) {

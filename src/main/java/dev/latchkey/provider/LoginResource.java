@@ -22,7 +22,7 @@ import io.smallrye.mutiny.Uni;
 
 /** Provider routes. They need no token and ignore any Authorization header (realm-web sends one with register). */
 @Path("/api/client/v2.0/app/{appId}/auth/providers")
-@Consumes(MediaType.WILDCARD)
+@Consumes(MediaType.APPLICATION_JSON)
 public class LoginResource {
 
     public record Registration(String email, String password) {

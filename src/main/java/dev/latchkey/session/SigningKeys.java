@@ -77,7 +77,7 @@ public class SigningKeys {
         return jwks;
     }
 
-    void onStart(@Observes StartupEvent event) throws Throwable {
+    public void onStart(@Observes StartupEvent event) throws Throwable {
         List<Object[]> stored = VertxContextSupport.subscribeAndAwait(
                 () -> Panache.withTransaction(() -> storeMissingKeys().chain(this::activeKeys)));
         load(stored);
