@@ -23,6 +23,25 @@ public interface LatchkeyConfig {
 
     Password password();
 
+    Cors cors();
+
+    Throttle throttle();
+
+    /** Failed logins only: a client address that has not failed is never slowed. */
+    interface Throttle {
+        @WithDefault("100")
+        int addressFailures();
+
+        @WithDefault("5m")
+        Duration addressWindow();
+
+        @WithDefault("10")
+        int accountFailures();
+
+        @WithDefault("15m")
+        Duration accountWindow();
+    }
+
     interface Token {
         @WithDefault("30m")
         Duration accessLifetime();
@@ -40,6 +59,12 @@ public interface LatchkeyConfig {
     interface ApiKeys {
         @WithDefault("20")
         int maxPerUser();
+    }
+
+    /** Browsers on other origins call the client API with bearer tokens (no cookies). */
+    interface Cors {
+        /** Allowed origins (URLs, or /regex/); every origin when unset. Applied through quarkus.http.cors.origins. */
+        Optional<java.util.List<String>> origins();
     }
 
     interface Password {

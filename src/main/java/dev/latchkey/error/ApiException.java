@@ -5,11 +5,27 @@ public class ApiException extends RuntimeException {
 
     private final int status;
     private final String code;
+    private final long retryAfterSeconds;
 
     public ApiException(int status, String code, String message) {
+        this(status, code, message, 0);
+    }
+
+    private ApiException(int status, String code, String message, long retryAfterSeconds) {
         super(message, null, false, false);
         this.status = status;
         this.code = code;
+        this.retryAfterSeconds = retryAfterSeconds;
+    }
+
+    /** Seconds for the Retry-After header; 0 for none. */
+    public long retryAfterSeconds() {
+        return retryAfterSeconds;
+    }
+
+    public static ApiException tooManyRequests(long retryAfterSeconds) {
+        return new ApiException(429, "TooManyRequests", "too many failed login attempts; try again later",
+                Math.max(1, retryAfterSeconds));
     }
 
     public int status() {

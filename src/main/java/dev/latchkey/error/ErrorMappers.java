@@ -25,7 +25,12 @@ public class ErrorMappers {
 
     @ServerExceptionMapper
     public Response apiException(ApiException e) {
-        return json(e.status(), new ApiError(e.getMessage(), e.code()));
+        Response.ResponseBuilder response = Response.status(e.status()).type(MediaType.APPLICATION_JSON_TYPE)
+                .entity(new ApiError(e.getMessage(), e.code()));
+        if (e.retryAfterSeconds() > 0) {
+            response.header("Retry-After", Long.toString(e.retryAfterSeconds()));
+        }
+        return response.build();
     }
 
     @ServerExceptionMapper

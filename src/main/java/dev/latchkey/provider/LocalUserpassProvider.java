@@ -91,7 +91,7 @@ public class LocalUserpassProvider implements LoginProvider {
         }
     }
 
-    private static String normalize(String email) {
+    static String normalize(String email) {
         return email == null ? null : email.trim().toLowerCase(java.util.Locale.ROOT);
     }
 }

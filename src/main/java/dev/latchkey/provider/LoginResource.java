@@ -19,6 +19,7 @@ import dev.latchkey.error.ApiException;
 import dev.latchkey.session.LoginResult;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
+import io.vertx.core.http.HttpServerRequest;
 
 /** Provider routes. They need no token and ignore any Authorization header (realm-web sends one with register). */
 @Path("/api/client/v2.0/app/{appId}/auth/providers")
@@ -30,20 +31,34 @@ public class LoginResource {
 
     private final AppRepository apps;
     private final LocalUserpassProvider userpass;
+    private final LoginThrottle throttle;
     private final Map<String, LoginProvider> providers;
 
-    public LoginResource(AppRepository apps, LocalUserpassProvider userpass, Instance<LoginProvider> providers) {
+    public LoginResource(AppRepository apps, LocalUserpassProvider userpass, LoginThrottle throttle,
+            Instance<LoginProvider> providers) {
         this.apps = apps;
         this.userpass = userpass;
+        this.throttle = throttle;
         this.providers = providers.stream().collect(Collectors.toUnmodifiableMap(LoginProvider::type, Function.identity()));
     }
 
     @POST
     @Path("/{provider}/login")
     @Produces(MediaType.APPLICATION_JSON)
-    public Uni<LoginResult> logIn(String appId, String provider, LoginRequest request) {
+    public Uni<LoginResult> logIn(String appId, String provider, LoginRequest request, HttpServerRequest http) {
         LoginRequest body = request != null ? request : new LoginRequest(null, null, null, null);
-        return enabledApp(appId, provider).chain(app -> providers.get(provider).logIn(app, body, body.deviceIdOrNew()));
+        String address = http.remoteAddress() == null ? null : http.remoteAddress().hostAddress();
+        String account = LocalUserpassProvider.TYPE.equals(provider) && body.username() != null
+                ? appId + "/" + LocalUserpassProvider.normalize(body.username())
+                : null;
+        throttle.check(address, account);
+        return enabledApp(appId, provider)
+                .chain(app -> providers.get(provider).logIn(app, body, body.deviceIdOrNew()))
+                .onFailure(ApiException.class).invoke(failure -> {
+                    if (((ApiException) failure).status() == 401) {
+                        throttle.recordFailure(address, account);
+                    }
+                });
     }
 
     @POST
