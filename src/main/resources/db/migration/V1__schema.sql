@@ -29,10 +29,14 @@ create table identities (
 );
 create index identities_user_idx on identities (user_id);
 
+-- Registration creates only the credential; as in App Services, the user comes into being at
+-- the first login, or the credential joins an existing user through identity linking.
 create table password_credentials (
     app_id        text        not null references apps (id) on delete cascade,
     email         text        not null,
-    user_id       char(24)    not null unique references users (id) on delete cascade,
+    -- The identity's provider_id once the credential is claimed.
+    id            char(24)    not null unique,
+    user_id       char(24)    unique references users (id) on delete cascade,
     password_hash text        not null,
     created_at    timestamptz not null default now(),
     primary key (app_id, email)

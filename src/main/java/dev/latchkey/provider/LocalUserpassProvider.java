@@ -1,5 +1,6 @@
 package dev.latchkey.provider;
 
+import java.util.Locale;
 import java.util.regex.Pattern;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -8,6 +9,7 @@ import dev.latchkey.ObjectIds;
 import dev.latchkey.app.App;
 import dev.latchkey.error.ApiException;
 import dev.latchkey.error.UniqueViolation;
+import dev.latchkey.security.Caller;
 import dev.latchkey.session.LoginResult;
 import dev.latchkey.session.SessionStarter;
 import dev.latchkey.user.PasswordCredential;
@@ -16,7 +18,10 @@ import dev.latchkey.user.UserRepository;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
 
-/** Email/password accounts: register, then log in with {@code username} = the email. */
+/**
+ * Email/password accounts. Registering stores the credential only; the first login creates the
+ * user (as App Services did), or a signed-in user links the credential to themselves.
+ */
 @ApplicationScoped
 public class LocalUserpassProvider implements LoginProvider {
 
@@ -38,7 +43,7 @@ public class LocalUserpassProvider implements LoginProvider {
         return TYPE;
     }
 
-    /** Hashes on a worker first, then writes user, identity and credential in one transaction. */
+    /** Hashes on a worker first; the unique (app, email) key refuses a second registration. */
     public Uni<Void> register(App app, String rawEmail, String password) {
         String email = normalize(rawEmail);
         if (email == null || email.length() > 254 || !EMAIL.matcher(email).matches()) {
@@ -46,15 +51,12 @@ public class LocalUserpassProvider implements LoginProvider {
         }
         checkPasswordLength(password);
         return passwords.hash(password).chain(hash -> Panache.withTransaction(() -> {
-            String userId = ObjectIds.next();
-            return users.create(app.id, User.NORMAL, userId, TYPE, ObjectIds.next()).chain(user -> {
-                PasswordCredential credential = new PasswordCredential();
-                credential.appId = app.id;
-                credential.email = email;
-                credential.userId = userId;
-                credential.passwordHash = hash;
-                return Panache.getSession().chain(s -> s.persist(credential).call(s::flush));
-            });
+            PasswordCredential credential = new PasswordCredential();
+            credential.appId = app.id;
+            credential.email = email;
+            credential.providerId = ObjectIds.next();
+            credential.passwordHash = hash;
+            return Panache.getSession().chain(s -> s.persist(credential).call(s::flush));
         })).onFailure(f -> UniqueViolation.on(f, "password_credentials_pkey"))
                 .transform(f -> new ApiException(409, "AccountNameInUse", "name already in use"))
                 .replaceWithVoid();
@@ -62,26 +64,50 @@ public class LocalUserpassProvider implements LoginProvider {
 
     @Override
     public Uni<LoginResult> logIn(App app, LoginRequest request, String deviceId) {
+        return verified(app, request).chain(credential -> Panache.withTransaction(() -> users
+                .lockCredentialOwner(app.id, credential.email)
+                .chain(owner -> owner.isEmpty() ? firstLogin(app, credential) : Uni.createFrom().item(owner))
+                .chain(userId -> sessions.start(userId, app.id, deviceId, TYPE))));
+    }
+
+    /** Joins the credential to the caller; refused when it already belongs to someone else. */
+    @Override
+    public Uni<LoginResult> link(App app, Caller caller, LoginRequest request) {
+        return verified(app, request).chain(credential -> Panache.withTransaction(() -> users
+                .lockCredentialOwner(app.id, credential.email)
+                .chain(owner -> {
+                    if (owner.isEmpty()) {
+                        return users.claimCredential(app.id, credential.email, credential.providerId, caller.userId());
+                    }
+                    if (!owner.equals(caller.userId())) {
+                        throw new ApiException(409, "IdentityAlreadyExists", "this identity belongs to another user");
+                    }
+                    return Uni.createFrom().voidItem();
+                })))
+                .map(linked -> sessions.issue(caller.userId(), app.id, caller.sessionId(), caller.deviceId()));
+    }
+
+    private Uni<String> firstLogin(App app, PasswordCredential credential) {
+        String userId = ObjectIds.next();
+        return users.insert(app.id, User.NORMAL, userId)
+                .chain(() -> users.claimCredential(app.id, credential.email, credential.providerId, userId))
+                .replaceWith(userId);
+    }
+
+    /** The credential whose password matches, or 401; an unknown email costs as long as a wrong password. */
+    private Uni<PasswordCredential> verified(App app, LoginRequest request) {
         String email = normalize(request.username());
         if (email == null || request.password() == null) {
             throw ApiException.badRequest("'username' and 'password' are required strings");
         }
-        return Panache.withSession(() -> credential(app.id, email))
+        return Panache.withSession(() -> users.credential(app.id, email))
                 .chain(credential -> passwords.verify(request.password(), credential == null ? null : credential.passwordHash)
-                        .chain(matches -> {
+                        .map(matches -> {
                             if (!matches) {
                                 throw new ApiException(401, "InvalidPassword", "invalid username/password");
                             }
-                            return Panache.withTransaction(() -> sessions.start(credential.userId, app.id, deviceId, TYPE));
+                            return credential;
                         }));
-    }
-
-    private Uni<PasswordCredential> credential(String appId, String email) {
-        return Panache.getSession().chain(s -> s
-                .createQuery("from PasswordCredential where appId = :app and email = :email", PasswordCredential.class)
-                .setParameter("app", appId)
-                .setParameter("email", email)
-                .getSingleResultOrNull());
     }
 
     static void checkPasswordLength(String password) {
@@ -92,6 +118,6 @@ public class LocalUserpassProvider implements LoginProvider {
     }
 
     static String normalize(String email) {
-        return email == null ? null : email.trim().toLowerCase(java.util.Locale.ROOT);
+        return email == null ? null : email.trim().toLowerCase(Locale.ROOT);
     }
 }

@@ -11,6 +11,8 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 
+import org.jboss.resteasy.reactive.RestHeader;
+import org.jboss.resteasy.reactive.RestQuery;
 import org.jboss.resteasy.reactive.RestResponse;
 
 import dev.latchkey.app.App;
@@ -18,10 +20,15 @@ import dev.latchkey.app.AppRepository;
 import dev.latchkey.error.ApiException;
 import dev.latchkey.session.LoginResult;
 import io.quarkus.hibernate.reactive.panache.Panache;
+import dev.latchkey.security.CallerResolver;
+import dev.latchkey.session.TokenType;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.http.HttpServerRequest;
 
-/** Provider routes. They need no token and ignore any Authorization header (realm-web sends one with register). */
+/**
+ * Provider routes. They need no token and ignore any Authorization header (realm-web sends one
+ * with register), except a login with {@code ?link=true}, which links to the token's user.
+ */
 @Path("/api/client/v2.0/app/{appId}/auth/providers")
 @Consumes(MediaType.APPLICATION_JSON)
 public class LoginResource {
@@ -32,10 +39,12 @@ public class LoginResource {
     private final AppRepository apps;
     private final LocalUserpassProvider userpass;
     private final LoginThrottle throttle;
+    private final CallerResolver callers;
     private final Map<String, LoginProvider> providers;
 
     public LoginResource(AppRepository apps, LocalUserpassProvider userpass, LoginThrottle throttle,
-            Instance<LoginProvider> providers) {
+            CallerResolver callers, Instance<LoginProvider> providers) {
+        this.callers = callers;
         this.apps = apps;
         this.userpass = userpass;
         this.throttle = throttle;
@@ -45,7 +54,8 @@ public class LoginResource {
     @POST
     @Path("/{provider}/login")
     @Produces(MediaType.APPLICATION_JSON)
-    public Uni<LoginResult> logIn(String appId, String provider, LoginRequest request, HttpServerRequest http) {
+    public Uni<LoginResult> logIn(String appId, String provider, @RestQuery boolean link,
+            @RestHeader("Authorization") String authorization, LoginRequest request, HttpServerRequest http) {
         LoginRequest body = request != null ? request : new LoginRequest(null, null, null, null);
         String address = http.remoteAddress() == null ? null : http.remoteAddress().hostAddress();
         String account = LocalUserpassProvider.TYPE.equals(provider) && body.username() != null
@@ -53,7 +63,8 @@ public class LoginResource {
                 : null;
         throttle.check(address, account);
         return enabledApp(appId, provider)
-                .chain(app -> providers.get(provider).logIn(app, body, body.deviceIdOrNew()))
+                .chain(app -> link ? linkToCaller(app, providers.get(provider), authorization, body)
+                        : providers.get(provider).logIn(app, body, body.deviceIdOrNew()))
                 .onFailure(ApiException.class).invoke(failure -> {
                     if (((ApiException) failure).status() == 401) {
                         throttle.recordFailure(address, account);
@@ -68,6 +79,16 @@ public class LoginResource {
         return enabledApp(appId, LocalUserpassProvider.TYPE)
                 .chain(app -> userpass.register(app, body.email(), body.password()))
                 .map(done -> RestResponse.status(RestResponse.Status.CREATED));
+    }
+
+    /** {@code ?link=true}: the credentials join the user of the access token instead of logging in. */
+    private Uni<LoginResult> linkToCaller(App app, LoginProvider provider, String authorization, LoginRequest body) {
+        return callers.resolve(authorization, TokenType.ACCESS).chain(caller -> {
+            if (!caller.appId().equals(app.id)) {
+                throw ApiException.invalidSession("token is for another app");
+            }
+            return provider.link(app, caller, body);
+        });
     }
 
     private Uni<App> enabledApp(String appId, String provider) {

@@ -34,6 +34,11 @@ public class PasswordCredential {
     @Id
     public String email;
 
+    /** The provider_id of the identity this credential becomes. */
+    @Column(name = "id")
+    public String providerId;
+
+    /** Null until the first login, or until a user links the credential. */
     @Column(name = "user_id")
     public String userId;
 

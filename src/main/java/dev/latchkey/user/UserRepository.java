@@ -10,6 +10,16 @@ import io.smallrye.mutiny.Uni;
 @ApplicationScoped
 public class UserRepository implements PanacheRepositoryBase<User, String> {
 
+    /** A new user with no identity yet, in the caller's transaction. */
+    public Uni<Integer> insert(String appId, String type, String userId) {
+        return getSession().flatMap(session -> session
+                .createNativeQuery("insert into users (id, app_id, type) values (:user, :app, :type)")
+                .setParameter("user", userId)
+                .setParameter("app", appId)
+                .setParameter("type", type)
+                .executeUpdate());
+    }
+
     /** A new user with their first identity, in the caller's transaction. */
     public Uni<User> create(String appId, String type, String userId, String providerType, String providerId) {
         return getSession().flatMap(session -> session
@@ -29,6 +39,43 @@ public class UserRepository implements PanacheRepositoryBase<User, String> {
                     user.type = type;
                     return user;
                 });
+    }
+
+    public Uni<PasswordCredential> credential(String appId, String email) {
+        return getSession().flatMap(session -> session
+                .createQuery("from PasswordCredential where appId = :app and email = :email", PasswordCredential.class)
+                .setParameter("app", appId)
+                .setParameter("email", email)
+                .getSingleResultOrNull());
+    }
+
+    /**
+     * Locks the credential row for the rest of the transaction and returns its owner ("" while
+     * unclaimed), so two first logins or links of one credential cannot both claim it.
+     */
+    public Uni<String> lockCredentialOwner(String appId, String email) {
+        return getSession().flatMap(session -> session
+                .createNativeQuery("select coalesce(cast(user_id as text), '') from password_credentials "
+                        + "where app_id = :app and email = :email for update", String.class)
+                .setParameter("app", appId)
+                .setParameter("email", email)
+                .getSingleResult());
+    }
+
+    /** Gives an unclaimed credential to a user, with its identity; the user is normal from then on. */
+    public Uni<Void> claimCredential(String appId, String email, String providerId, String userId) {
+        return getSession().flatMap(session -> session
+                .createNativeQuery("with i as (insert into identities (app_id, provider_type, provider_id, user_id) "
+                        + "values (:app, 'local-userpass', :providerId, :user)), "
+                        + "u as (update users set type = 'normal' where id = :user) "
+                        + "update password_credentials set user_id = :user "
+                        + "where app_id = :app and email = :email and user_id is null")
+                .setParameter("app", appId)
+                .setParameter("providerId", providerId)
+                .setParameter("user", userId)
+                .setParameter("email", email)
+                .executeUpdate())
+                .replaceWithVoid();
     }
 
     public Uni<List<Identity>> identities(String userId) {
