@@ -1,16 +1,28 @@
 package dev.latchkey.apikey;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
 import io.quarkus.hibernate.reactive.panache.PanacheRepositoryBase;
 import io.smallrye.mutiny.Uni;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.RowIterator;
+import io.vertx.mutiny.sqlclient.Tuple;
 
 /** Keys are always reached through their owner: no method here can touch another user's key. */
 @ApplicationScoped
 public class ApiKeyRepository implements PanacheRepositoryBase<ApiKey, String> {
+
+    private final Pool pool;
+
+    public ApiKeyRepository(Pool pool) {
+        this.pool = pool;
+    }
 
     /**
      * Inserts a key if the owner is under the limit, in one statement: the conditional increment
@@ -30,8 +42,22 @@ public class ApiKeyRepository implements PanacheRepositoryBase<ApiKey, String> {
                 .executeUpdate());
     }
 
+    /** A hot read: straight to the SQL client, one prepared statement. */
     public Uni<List<ApiKey>> listFor(String ownerId) {
-        return list("ownerId = ?1 order by createdSeq", ownerId);
+        return pool.preparedQuery("select id, name, disabled from api_keys where owner_id = $1 order by created_seq")
+                .execute(Tuple.of(ownerId))
+                .map(rows -> {
+                    List<ApiKey> keys = new ArrayList<>(rows.size());
+                    for (Row row : rows) {
+                        ApiKey key = new ApiKey();
+                        key.id = row.getString(0);
+                        key.ownerId = ownerId;
+                        key.name = row.getString(1);
+                        key.disabled = row.getBoolean(2);
+                        keys.add(key);
+                    }
+                    return keys;
+                });
     }
 
     public Uni<ApiKey> findFor(String id, String ownerId) {
@@ -54,24 +80,24 @@ public class ApiKeyRepository implements PanacheRepositoryBase<ApiKey, String> {
     }
 
     /**
-     * The api-key login in one round trip: finds the enabled key by hash, records the owner's
-     * api-key identity, and starts a session remembering the key. Returns the owner id, or null.
+     * The api-key login in one round trip and one statement (so one implicit transaction): finds
+     * the enabled key by hash, records the owner's api-key identity, and starts a session
+     * remembering the key. Returns the owner id, or null.
      */
     public Uni<String> startSession(byte[] keyHash, String appId, String sessionId, String deviceId, Duration lifetime) {
-        return getSession().flatMap(session -> session.createNativeQuery(
+        return pool.preparedQuery(
                 "with k as (select k.id, k.owner_id from api_keys k join users u on u.id = k.owner_id "
-                        + "  where k.key_hash = :hash and not k.disabled and u.app_id = :app), "
+                        + "  where k.key_hash = $1 and not k.disabled and u.app_id = $2), "
                         + "i as (insert into identities (app_id, provider_type, provider_id, user_id) "
-                        + "  select :app, 'api-key', id, owner_id from k on conflict do nothing), "
+                        + "  select $2, 'api-key', id, owner_id from k on conflict do nothing), "
                         + "s as (insert into sessions (id, user_id, device_id, provider_type, api_key_id, expires_at) "
-                        + "  select :session, owner_id, :device, 'api-key', id, now() + make_interval(secs => :lifetime) from k "
+                        + "  select $3, owner_id, $4, 'api-key', id, now() + make_interval(secs => $5) from k "
                         + "  returning user_id) "
-                        + "select cast(user_id as text) from s", String.class)
-                .setParameter("hash", keyHash)
-                .setParameter("app", appId)
-                .setParameter("session", sessionId)
-                .setParameter("device", deviceId)
-                .setParameter("lifetime", (double) lifetime.toSeconds())
-                .getSingleResultOrNull());
+                        + "select user_id from s")
+                .execute(Tuple.of(Buffer.buffer(keyHash), appId, sessionId, deviceId, (double) lifetime.toSeconds()))
+                .map(rows -> {
+                    RowIterator<Row> it = rows.iterator();
+                    return it.hasNext() ? it.next().getString(0) : null;
+                });
     }
 }

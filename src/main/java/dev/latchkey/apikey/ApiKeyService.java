@@ -58,7 +58,6 @@ public class ApiKeyService {
                 });
     }
 
-    @WithSession
     public Uni<List<ApiKey>> list(String ownerId) {
         return keys.listFor(ownerId);
     }

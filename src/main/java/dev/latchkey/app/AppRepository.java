@@ -6,6 +6,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import dev.latchkey.error.ApiException;
+import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.hibernate.reactive.panache.PanacheRepositoryBase;
 import io.smallrye.mutiny.Uni;
 
@@ -15,13 +16,13 @@ public class AppRepository implements PanacheRepositoryBase<App, String> {
     /** Apps change only at start-up, so a found app is kept; unknown ids are asked again each time. */
     private final Map<String, App> known = new ConcurrentHashMap<>();
 
-    /** The app, or 404 AppNotFound. Callers hold a session (every login route does). */
+    /** The app, or 404 AppNotFound. */
     public Uni<App> require(String appId) {
         App cached = known.get(appId);
         if (cached != null) {
             return Uni.createFrom().item(cached);
         }
-        return findById(appId).map(app -> {
+        return Panache.withSession(() -> findById(appId)).map(app -> {
             if (app == null) {
                 throw ApiException.appNotFound(appId);
             }

