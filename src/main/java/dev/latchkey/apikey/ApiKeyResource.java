@@ -11,6 +11,7 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.jboss.resteasy.reactive.RestResponse;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
@@ -47,6 +48,7 @@ public class ApiKeyResource {
     }
 
     @POST
+    @APIResponse(responseCode = "201", description = "the key, with its value: the only time it is shown")
     @Consumes(MediaType.APPLICATION_JSON)
     @Produces(MediaType.APPLICATION_JSON)
     @Authenticated(value = { TokenType.REFRESH, TokenType.ACCESS }, keyManagement = true)
@@ -73,6 +75,7 @@ public class ApiKeyResource {
 
     @PUT
     @Path("/{id}/enable")
+    @APIResponse(responseCode = "204", description = "enabled (idempotent)")
     @Authenticated(value = { TokenType.REFRESH, TokenType.ACCESS }, keyManagement = true)
     public Uni<RestResponse<Void>> enable(String id) {
         return keys.enable(caller.get().userId(), id).map(done -> RestResponse.noContent());
@@ -80,6 +83,7 @@ public class ApiKeyResource {
 
     @PUT
     @Path("/{id}/disable")
+    @APIResponse(responseCode = "204", description = "disabled, and every session it opened ended (idempotent)")
     @Authenticated(value = { TokenType.REFRESH, TokenType.ACCESS }, keyManagement = true)
     public Uni<RestResponse<Void>> disable(String id) {
         return keys.disable(caller.get().userId(), id).map(done -> RestResponse.noContent());
@@ -87,6 +91,7 @@ public class ApiKeyResource {
 
     @DELETE
     @Path("/{id}")
+    @APIResponse(responseCode = "204", description = "deleted, and every session it opened ended")
     @Authenticated(value = { TokenType.REFRESH, TokenType.ACCESS }, keyManagement = true)
     public Uni<RestResponse<Void>> delete(String id) {
         return keys.delete(caller.get().userId(), id).map(done -> RestResponse.noContent());

@@ -13,6 +13,7 @@ import jakarta.ws.rs.core.MediaType;
 
 import org.jboss.resteasy.reactive.RestHeader;
 import org.jboss.resteasy.reactive.RestQuery;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.jboss.resteasy.reactive.RestResponse;
 
 import dev.latchkey.app.App;
@@ -74,6 +75,7 @@ public class LoginResource {
 
     @POST
     @Path("/local-userpass/register")
+    @APIResponse(responseCode = "201", description = "registered; the user is created at the first login")
     public Uni<RestResponse<Void>> register(String appId, Registration registration) {
         Registration body = registration != null ? registration : new Registration(null, null);
         return enabledApp(appId, LocalUserpassProvider.TYPE)

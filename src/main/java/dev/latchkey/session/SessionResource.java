@@ -6,6 +6,7 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.jboss.resteasy.reactive.RestResponse;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
@@ -34,6 +35,7 @@ public class SessionResource {
 
     /** A new access token for the refresh token's live session; the refresh token itself is never rotated. */
     @POST
+    @APIResponse(responseCode = "201", description = "a new access token for the same session")
     @Produces(MediaType.APPLICATION_JSON)
     @Authenticated(TokenType.REFRESH)
     public Uni<RestResponse<AccessToken>> refresh() {
@@ -44,6 +46,7 @@ public class SessionResource {
 
     /** Logs out: ends the session, after which its refresh and access tokens are refused. */
     @DELETE
+    @APIResponse(responseCode = "204", description = "logged out")
     @WithTransaction
     @Authenticated(TokenType.REFRESH)
     public Uni<RestResponse<Void>> logOut() {

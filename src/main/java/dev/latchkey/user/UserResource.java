@@ -11,6 +11,7 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.jboss.resteasy.reactive.RestResponse;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
@@ -64,6 +65,7 @@ public class UserResource {
 
     /** Deletes the caller with every identity, session and key, in one transaction. */
     @DELETE
+    @APIResponse(responseCode = "204", description = "the caller, their identities, sessions and keys are gone")
     @Path("/delete")
     @WithTransaction
     @Authenticated(TokenType.ACCESS)

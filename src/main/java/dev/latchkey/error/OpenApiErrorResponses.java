@@ -1,0 +1,79 @@
+package dev.latchkey.error;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.eclipse.microprofile.openapi.OASFactory;
+import org.eclipse.microprofile.openapi.OASFilter;
+import org.eclipse.microprofile.openapi.models.OpenAPI;
+import org.eclipse.microprofile.openapi.models.Operation;
+import org.eclipse.microprofile.openapi.models.media.Schema;
+
+/** Adds SPEC section 4's error responses, with the {@link ApiError} body, to every documented route. */
+public class OpenApiErrorResponses implements OASFilter {
+
+    private static final Map<String, String> MEANING = new LinkedHashMap<>();
+
+    static {
+        MEANING.put("400", "BadRequest, InvalidParameter or AuthProviderNotFound");
+        MEANING.put("401", "InvalidSession (token), InvalidPassword or AuthError (login)");
+        MEANING.put("403", "Forbidden: anonymous users and API-key sessions cannot manage keys");
+        MEANING.put("404", "AppNotFound or APIKeyNotFound");
+        MEANING.put("409", "AccountNameInUse, APIKeyAlreadyExists, APIKeyLimitReached or IdentityAlreadyExists");
+        MEANING.put("413", "request too large (over 64 KiB)");
+        MEANING.put("429", "TooManyRequests after repeated failed logins, with Retry-After");
+        MEANING.put("503", "ServiceUnavailable while the database is unreachable, with Retry-After");
+    }
+
+    private static final List<String> LOGIN = List.of("400", "401", "404", "409", "413", "429", "503");
+    private static final List<String> AUTHENTICATED = List.of("401", "503");
+    private static final List<String> KEYS = List.of("400", "401", "403", "404", "409", "413", "503");
+
+    @Override
+    public void filterOpenAPI(OpenAPI openAPI) {
+        if (openAPI.getComponents() == null) {
+            openAPI.setComponents(OASFactory.createComponents());
+        }
+        openAPI.getComponents().addSchema("ApiError", OASFactory.createSchema()
+                .addType(Schema.SchemaType.OBJECT)
+                .addProperty("error", OASFactory.createSchema().addType(Schema.SchemaType.STRING))
+                .addProperty("error_code", OASFactory.createSchema().addType(Schema.SchemaType.STRING))
+                .addProperty("link", OASFactory.createSchema().addType(Schema.SchemaType.STRING))
+                .required(List.of("error", "error_code")));
+        if (openAPI.getPaths() == null || openAPI.getPaths().getPathItems() == null) {
+            return;
+        }
+        openAPI.getPaths().getPathItems().forEach((path, item) -> item.getOperations().forEach(
+                (method, operation) -> codesFor(path).forEach(code -> addError(operation, code))));
+    }
+
+    private static List<String> codesFor(String path) {
+        if (path.contains("/auth/providers/")) {
+            return LOGIN;
+        }
+        if (path.contains("/auth/api_keys")) {
+            return KEYS;
+        }
+        if (path.contains("/auth/")) {
+            return AUTHENTICATED;
+        }
+        if (path.endsWith("/location")) {
+            return List.of("404", "503");
+        }
+        return List.of();
+    }
+
+    private static void addError(Operation operation, String code) {
+        if (operation.getResponses() == null) {
+            operation.setResponses(OASFactory.createAPIResponses());
+        }
+        if (operation.getResponses().hasAPIResponse(code)) {
+            return;
+        }
+        operation.getResponses().addAPIResponse(code, OASFactory.createAPIResponse()
+                .description(MEANING.get(code))
+                .content(OASFactory.createContent().addMediaType("application/json",
+                        OASFactory.createMediaType().schema(OASFactory.createSchema().ref("ApiError")))));
+    }
+}
