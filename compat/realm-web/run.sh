@@ -110,4 +110,13 @@ if [[ $tests_status -ne 0 ]]; then
   echo "compat: suite failed (exit $tests_status); last lines of $LOG:" >&2
   tail -n 40 "$LOG" >&2 || true
 fi
+
+# Secrets never reach the log: the suite created keys, logged in with passwords and sent
+# tokens in every request; none of them may appear in what the server wrote.
+if grep -aEn 'lk_[0-9A-Za-z]{46}|eyJ[0-9A-Za-z_-]{10,}\.|Bearer |"password"|correct-horse-battery' "$LOG" >&2; then
+  echo "compat: FAIL: the server log above contains an API key, a token or a password" >&2
+  tests_status=1
+else
+  echo "compat: server log checked: no API key, token or password in $(wc -l < "$LOG") lines"
+fi
 exit "$tests_status"

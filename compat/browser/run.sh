@@ -1,0 +1,173 @@
+#!/usr/bin/env bash
+# Real-browser end-to-end test: headless Chromium drives a page that uses the unmodified
+# realm-web 2.0.1 browser bundle against a freshly started Latchkey on another origin.
+#
+# Installs Debian's chromium if missing, runs `npm ci` if needed, builds the jar if missing,
+# brings PostgreSQL up, creates a throw-away database, starts Latchkey and the static page
+# server, runs `node --test`, and always stops both servers and drops the database.
+# Exit code = the test result. Screenshot of the final page: target/browser-e2e.png.
+#
+# `run.sh --serve` starts the same servers and waits (Ctrl-C to stop), for a person to use
+# the page at http://127.0.0.1:18181/ instead of running the test.
+#
+# Env: BROWSER_API_PORT (18180), BROWSER_PAGE_PORT (18181), CHROMIUM (/usr/bin/chromium),
+#      BROWSER_TEST_TIMEOUT (seconds, 300)
+set -euo pipefail
+
+SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+ROOT="$(cd "$SCRIPT_DIR/../.." && pwd)"
+cd "$ROOT"
+
+API_PORT="${BROWSER_API_PORT:-18180}"
+PAGE_PORT="${BROWSER_PAGE_PORT:-18181}"
+CHROMIUM="${CHROMIUM:-/usr/bin/chromium}"
+TEST_TIMEOUT="${BROWSER_TEST_TIMEOUT:-300}"
+DB="latchkey_browser_$$"
+JAR="target/quarkus-app/quarkus-run.jar"
+LOG="target/browser-server.log"
+STATIC_LOG="target/browser-static.log"
+APP_ID="browser-app"
+SERVER_PID=""
+STATIC_PID=""
+DB_CREATED=""
+
+stop() {
+  local pid="$1"
+  [[ -n "$pid" ]] || return 0
+  if kill -0 "$pid" 2>/dev/null; then
+    kill "$pid" 2>/dev/null || true
+    for _ in $(seq 1 30); do
+      kill -0 "$pid" 2>/dev/null || break
+      sleep 0.5
+    done
+    kill -9 "$pid" 2>/dev/null || true
+  fi
+  wait "$pid" 2>/dev/null || true
+}
+
+cleanup() {
+  local status=$?
+  stop "$STATIC_PID"
+  stop "$SERVER_PID"
+  if [[ -n "$DB_CREATED" ]]; then
+    psql -h 127.0.0.1 -U postgres -q -c "drop database if exists $DB with (force)" >/dev/null 2>&1 || true
+  fi
+  exit "$status"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+port_in_use() {
+  (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
+}
+
+# Waits until a URL answers 200 (or the process dies / the deadline passes).
+wait_for_200() {
+  local url="$1" pid="$2" seconds="$3"
+  local deadline=$((SECONDS + seconds))
+  while (( SECONDS < deadline )); do
+    kill -0 "$pid" 2>/dev/null || return 1
+    if node -e 'fetch(process.argv[1], { signal: AbortSignal.timeout(2000) })
+        .then((r) => process.exit(r.status === 200 ? 0 : 1), () => process.exit(1))' \
+        "$url" 2>/dev/null; then
+      return 0
+    fi
+    sleep 0.5
+  done
+  return 1
+}
+
+# --- prerequisites --------------------------------------------------------------------------
+
+if [[ ! -x "$CHROMIUM" ]]; then
+  if [[ "$CHROMIUM" != /usr/bin/chromium ]]; then
+    echo "browser: CHROMIUM=$CHROMIUM is not executable" >&2
+    exit 1
+  fi
+  echo "browser: installing Debian's chromium"
+  SUDO=""
+  [[ $(id -u) -eq 0 ]] || SUDO="sudo"
+  $SUDO apt-get update -q
+  $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium
+fi
+"$CHROMIUM" --version 2>/dev/null || true
+
+if [[ ! -d "$SCRIPT_DIR/node_modules" ]]; then
+  echo "browser: npm ci"
+  (cd "$SCRIPT_DIR" && npm ci --no-audit --no-fund)
+fi
+
+if [[ ! -f "$JAR" ]]; then
+  echo "browser: building $JAR"
+  ./mvnw -B -q package -DskipTests
+fi
+
+bin/postgres-up
+
+psql -h 127.0.0.1 -U postgres -q -c "create database $DB"
+DB_CREATED=1
+
+for port in "$API_PORT" "$PAGE_PORT"; do
+  if port_in_use "$port"; then
+    echo "browser: port $port is already in use; set BROWSER_API_PORT / BROWSER_PAGE_PORT" >&2
+    exit 1
+  fi
+done
+
+mkdir -p target
+
+# --- servers --------------------------------------------------------------------------------
+
+echo "browser: starting Latchkey on 127.0.0.1:$API_PORT (database $DB, log $LOG)"
+QUARKUS_HTTP_HOST=127.0.0.1 \
+QUARKUS_HTTP_PORT="$API_PORT" \
+QUARKUS_DATASOURCE_REACTIVE_URL="postgresql://127.0.0.1:5432/$DB" \
+QUARKUS_DATASOURCE_JDBC_URL="jdbc:postgresql://127.0.0.1:5432/$DB" \
+QUARKUS_DATASOURCE_USERNAME=postgres \
+QUARKUS_DATASOURCE_PASSWORD= \
+LATCHKEY_BOOTSTRAP_APP="$APP_ID" \
+LATCHKEY_PASSWORD_ITERATIONS=10000 \
+  java -jar "$JAR" >"$LOG" 2>&1 &
+SERVER_PID=$!
+
+echo "browser: starting the page server on 127.0.0.1:$PAGE_PORT (log $STATIC_LOG)"
+node "$SCRIPT_DIR/static-server.mjs" "$PAGE_PORT" 127.0.0.1 >"$STATIC_LOG" 2>&1 &
+STATIC_PID=$!
+
+if ! wait_for_200 "http://127.0.0.1:$API_PORT/q/health/ready" "$SERVER_PID" 60; then
+  echo "browser: Latchkey did not become ready within 60 s; last lines of $LOG:" >&2
+  tail -n 80 "$LOG" >&2 || true
+  exit 1
+fi
+if ! wait_for_200 "http://127.0.0.1:$PAGE_PORT/vendor/realm-web.js" "$STATIC_PID" 15; then
+  echo "browser: the page server did not come up; $STATIC_LOG:" >&2
+  cat "$STATIC_LOG" >&2 || true
+  exit 1
+fi
+
+if [[ "${1:-}" == "--serve" ]]; then
+  echo "browser: open http://127.0.0.1:$PAGE_PORT/?api=http://127.0.0.1:$API_PORT&app=$APP_ID (Ctrl-C stops)"
+  wait "$SERVER_PID"
+  exit $?
+fi
+
+# --- test -----------------------------------------------------------------------------------
+
+echo "browser: running the browser test (timeout ${TEST_TIMEOUT}s)"
+set +e
+(
+  cd "$SCRIPT_DIR"
+  LATCHKEY_URL="http://127.0.0.1:$API_PORT" LATCHKEY_APP="$APP_ID" \
+  PAGE_URL="http://127.0.0.1:$PAGE_PORT/" CHROMIUM="$CHROMIUM" \
+  SCREENSHOT="$ROOT/target/browser-e2e.png" \
+    timeout --kill-after=10 "$TEST_TIMEOUT" node --test --test-concurrency=1 test/*.test.mjs
+)
+tests_status=$?
+set -e
+if [[ $tests_status -ne 0 ]]; then
+  [[ $tests_status -eq 124 ]] && echo "browser: test timed out after ${TEST_TIMEOUT}s" >&2
+  echo "browser: test failed (exit $tests_status); last lines of $LOG:" >&2
+  tail -n 40 "$LOG" >&2 || true
+fi
+exit "$tests_status"
