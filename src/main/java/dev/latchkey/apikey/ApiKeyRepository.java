@@ -82,12 +82,14 @@ public class ApiKeyRepository implements PanacheRepositoryBase<ApiKey, String> {
     /**
      * The api-key login in one round trip and one statement (so one implicit transaction): finds
      * the enabled key by hash, records the owner's api-key identity, and starts a session
-     * remembering the key. Returns the owner id, or null.
+     * remembering the key. Returns the owner id, or null. The key row is share-locked, so a
+     * disable or delete waits for this login to commit and then ends its session too, and a
+     * login queued behind a disable sees the key disabled.
      */
     public Uni<String> startSession(byte[] keyHash, String appId, String sessionId, String deviceId, Duration lifetime) {
         return pool.preparedQuery(
                 "with k as (select k.id, k.owner_id from api_keys k join users u on u.id = k.owner_id "
-                        + "  where k.key_hash = $1 and not k.disabled and u.app_id = $2), "
+                        + "  where k.key_hash = $1 and not k.disabled and u.app_id = $2 for share of k), "
                         + "i as (insert into identities (app_id, provider_type, provider_id, user_id) "
                         + "  select $2, 'api-key', id, owner_id from k on conflict do nothing), "
                         + "s as (insert into sessions (id, user_id, device_id, provider_type, api_key_id, expires_at) "

@@ -91,7 +91,10 @@ public class ApiKeyService {
     @WithTransaction
     public Uni<Void> delete(String ownerId, String id) {
         requireShape(id);
-        return sessions.endAllForKey(id, ownerId)
+        // Disabling first takes the key's row lock, so no login can start a session between
+        // ending the sessions and deleting the key.
+        return keys.setDisabled(id, ownerId, true).map(ApiKeyService::found)
+                .call(() -> sessions.endAllForKey(id, ownerId))
                 .chain(() -> keys.deleteFor(id, ownerId))
                 .map(ApiKeyService::found);
     }
