@@ -152,6 +152,7 @@
     const password = $("#reg-password").value;
     run("register", async () => {
       await app.emailPasswordAuth.registerUser({ email, password });
+      $("#reg-password").value = "";
       return `registered ${email}`;
     });
   });
@@ -163,6 +164,7 @@
     run("log in", async () => {
       hideNewKey();
       const user = await app.logIn(Realm.Credentials.emailPassword(email, password));
+      $("#login-password").value = "";
       await loadKeys();
       return `logged in as ${user.profile.email || email} (${user.id})`;
     });
@@ -220,6 +222,7 @@
       const user = currentUser();
       await app.emailPasswordAuth.registerUser({ email, password });
       await user.linkCredentials(Realm.Credentials.emailPassword(email, password));
+      $("#link-password").value = "";
       return `linked ${email} to user ${user.id}`;
     });
   });
