@@ -1,4 +1,4 @@
-// The code samples of /work/shared/seeds/ (the "Create & Manage User API Keys" pages), run
+// The code samples of ../shared/seeds/ (the "Create & Manage User API Keys" pages), run
 // as written against Latchkey with the real realm-web 2.0.1 SDK.
 //
 // The Node pages (seeds 001-003) write `user.apiKey.enable(...)`, `user.apiKey.disable(...)`
