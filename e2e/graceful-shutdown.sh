@@ -24,12 +24,12 @@ bin/postgres-up
 psql -h 127.0.0.1 -U postgres -d postgres -qc "create database $DB"
 mkdir -p target
 
-# About a second of PBKDF2 per login, so several are surely in flight at the SIGTERM.
+# Close to a second of PBKDF2 per login, so the logins are surely in flight at the SIGTERM.
 QUARKUS_HTTP_PORT="$PORT" \
 QUARKUS_DATASOURCE_REACTIVE_URL="postgresql://127.0.0.1:5432/$DB" \
 QUARKUS_DATASOURCE_JDBC_URL="jdbc:postgresql://127.0.0.1:5432/$DB" \
 QUARKUS_DATASOURCE_USERNAME=postgres QUARKUS_DATASOURCE_PASSWORD= \
-LATCHKEY_BOOTSTRAP_APP=shutdown-app LATCHKEY_PASSWORD_ITERATIONS=1500000 \
+LATCHKEY_BOOTSTRAP_APP=shutdown-app LATCHKEY_PASSWORD_ITERATIONS=3000000 \
   java -jar target/quarkus-app/quarkus-run.jar > "$LOG" 2>&1 &
 pid=$!
 
@@ -43,10 +43,16 @@ curl -s -o /dev/null -w '%{http_code}' -H 'Content-Type: application/json' -d "$
 [ "$(cat "$work/register")" = 201 ] || { echo "shutdown: register failed: $(cat "$work/register")"; exit 1; }
 
 login='{"username":"drain@example.com","password":"drain-password"}'
-for i in 1 2 3 4; do
+INFLIGHT=6
+for i in $(seq 1 $INFLIGHT); do
   curl -s -o /dev/null -w '%{http_code}' --max-time 30 -H 'Content-Type: application/json' -d "$login" "$BASE/login" > "$work/inflight-$i" &
 done
-sleep 0.4
+# SIGTERM only once every login has reached the server (its connection is established).
+for _ in $(seq 1 50); do
+  [ "$(ss -Htn state established "( sport = :$PORT )" 2>/dev/null | wc -l)" -ge "$INFLIGHT" ] && break
+  sleep 0.1
+done
+sleep 0.3
 kill -TERM "$pid"
 sleep 1
 late=$(curl -s -o /dev/null -w '%{http_code}' --max-time 10 "http://127.0.0.1:$PORT/api/client/v2.0/app/shutdown-app/location" || true)
@@ -65,7 +71,7 @@ wait "$pid" || exit_code=$?
 pid=""
 
 passed=0; failed=0
-for i in 1 2 3 4; do
+for i in $(seq 1 $INFLIGHT); do
   if [ "$(cat "$work/inflight-$i")" = 200 ]; then passed=$((passed + 1)); else failed=$((failed + 1)); echo "shutdown: in-flight login $i answered $(cat "$work/inflight-$i")"; fi
 done
 case "$late" in

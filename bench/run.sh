@@ -1,0 +1,518 @@
+#!/usr/bin/env bash
+# Latchkey benchmark suite: see bench/README.md.
+#
+#   bash bench/run.sh                    Latchkey scenarios (DURATION s each, default 20)
+#   bash bench/run.sh --peer keycloak    the same, alternating with Keycloak 26.7.3 peers
+#   bash bench/run.sh --smoke            3 s per scenario, no warm-up, no peer; exits non-zero
+#                                        when a scenario had non-2xx answers or no requests
+#
+# Every load goes to 127.0.0.1 only and every step is bounded in time. Servers started here
+# are always stopped and the bench database is always dropped (trap on EXIT).
+# Output: a markdown table on stdout, also written to target/bench/result.md; wrk and
+# server logs under target/bench/logs/.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+
+usage() { sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'; }
+die() { echo "bench: $*" >&2; exit 1; }
+log() { echo "bench: $*" >&2; }
+
+SMOKE=0
+PEER=""
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --smoke) SMOKE=1 ;;
+    --peer) [ $# -ge 2 ] || die "--peer needs a name (keycloak)"; PEER=$2; shift ;;
+    --peer=*) PEER=${1#--peer=} ;;
+    -h|--help) usage; exit 0 ;;
+    *) usage >&2; die "unknown argument: $1" ;;
+  esac
+  shift
+done
+[ -z "$PEER" ] || [ "$PEER" = keycloak ] || die "unknown peer '$PEER' (only: keycloak)"
+
+if [ "$SMOKE" = 1 ]; then
+  [ -z "$PEER" ] || log "--smoke runs no peer; ignoring --peer $PEER"
+  PEER=""
+  DURATION=3
+  WARMUP=0
+fi
+DURATION=${DURATION:-20}
+WARMUP=${WARMUP:-5}
+THREADS=2
+CONNS=16
+PW_CONNS=4
+WRK_TIMEOUT=10s
+LK_PORT=${BENCH_LATCHKEY_PORT:-18280}
+KC_PORT=${BENCH_KEYCLOAK_PORT:-18380}
+KC_VERSION=26.7.3
+APP_ID=bench-app
+PGHOST_=${PGHOST:-127.0.0.1}
+PGPORT_=${PGPORT:-5432}
+PGUSER_=${PGUSER:-postgres}
+
+OUT=$ROOT/target/bench
+LOGS=$OUT/logs
+mkdir -p "$LOGS"
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/latchkey-bench.XXXXXX")
+
+# ---------------------------------------------------------------------------- cleanup
+LK_PID=""
+KC_PID=""
+DB=""
+APP_DIR=""
+WATCHDOG_PID=""
+
+stop_server() { # pid name: TERM the process group started with setsid, KILL after 20 s
+  local pid=$1 name=$2 i
+  [ -n "$pid" ] || return 0
+  kill -0 "$pid" 2>/dev/null || return 0
+  log "stopping $name (pid $pid)"
+  kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null || true
+  for i in $(seq 1 200); do
+    kill -0 "$pid" 2>/dev/null || break
+    sleep 0.1
+  done
+  if kill -0 "$pid" 2>/dev/null; then
+    log "$name did not stop in 20 s; killing it"
+    kill -KILL -- "-$pid" 2>/dev/null || kill -KILL "$pid" 2>/dev/null || true
+  fi
+  wait "$pid" 2>/dev/null || true
+}
+
+psql_admin() {
+  psql -h "$PGHOST_" -p "$PGPORT_" -U "$PGUSER_" -d postgres -v ON_ERROR_STOP=1 -qAt "$@"
+}
+
+cleanup() {
+  local rc=$?
+  set +e
+  trap - EXIT INT TERM
+  stop_server "$KC_PID" keycloak
+  stop_server "$LK_PID" latchkey
+  if [ -n "$DB" ]; then
+    psql_admin -c "drop database if exists \"$DB\" with (force)" >/dev/null 2>&1 \
+      || log "could not drop database $DB"
+  fi
+  [ -z "$APP_DIR" ] || rm -rf "$APP_DIR"
+  rm -rf "$WORK"
+  if [ -n "$WATCHDOG_PID" ]; then
+    kill -TERM "$WATCHDOG_PID" 2>/dev/null
+    wait "$WATCHDOG_PID" 2>/dev/null
+  fi
+  exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+# ---------------------------------------------------------------------------- tools
+need=()
+command -v wrk >/dev/null || need+=(wrk)
+command -v jq >/dev/null || need+=(jq)
+command -v curl >/dev/null || need+=(curl)
+if [ -n "$PEER" ]; then command -v unzip >/dev/null || need+=(unzip); fi
+if [ ${#need[@]} -gt 0 ]; then
+  log "installing ${need[*]} from Debian's packages"
+  sudo=""
+  [ "$(id -u)" = 0 ] || sudo=sudo
+  $sudo apt-get update -q
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q "${need[@]}"
+fi
+
+if [ -n "${JAVA_HOME:-}" ] && [ -x "$JAVA_HOME/bin/java" ]; then
+  JAVA=$JAVA_HOME/bin/java
+else
+  JAVA=$(command -v java) || die "no java on PATH"
+fi
+JAVA_VERSION=$("$JAVA" -version 2>&1 | head -n 1)
+
+now_ms() { date +%s%3N; }
+
+port_busy() { curl -s -o /dev/null --max-time 1 "http://127.0.0.1:$1/" ; }
+port_busy "$LK_PORT" && die "something already answers on 127.0.0.1:$LK_PORT (BENCH_LATCHKEY_PORT)"
+if [ -n "$PEER" ]; then
+  port_busy "$KC_PORT" && die "something already answers on 127.0.0.1:$KC_PORT (BENCH_KEYCLOAK_PORT)"
+fi
+
+# ---------------------------------------------------------------------------- build
+JAR=target/quarkus-app/quarkus-run.jar
+if [ ! -f "$JAR" ]; then
+  log "$JAR is missing: building it"
+  timeout 1200 ./mvnw -B -q package -DskipTests
+fi
+# Run from a private copy, so a concurrent rebuild cannot pull the jars from under the server.
+APP_DIR=$OUT/app-$$
+for attempt in 1 2 3 4; do
+  rm -rf "$APP_DIR"
+  if [ -f "$JAR" ] && cp -a target/quarkus-app "$APP_DIR" 2>/dev/null \
+      && [ -f "$APP_DIR/quarkus-run.jar" ]; then
+    break
+  fi
+  [ "$attempt" -lt 4 ] || die "could not copy target/quarkus-app (a rebuild in progress?)"
+  log "target/quarkus-app is incomplete (a rebuild in progress?); retrying in 30 s"
+  sleep 30
+done
+LK_COMMIT=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
+if [ -n "$(git status --porcelain -- src pom.xml 2>/dev/null)" ]; then LK_COMMIT="$LK_COMMIT+dirty"; fi
+
+# Keycloak comes only through Maven; the unzipped dist is cached under target/bench/.
+KC_HOME=$OUT/keycloak-$KC_VERSION
+if [ -n "$PEER" ] && [ ! -x "$KC_HOME/bin/kc.sh" ]; then
+  log "fetching keycloak-quarkus-dist $KC_VERSION through Maven"
+  timeout 900 ./mvnw -B -q org.apache.maven.plugins:maven-dependency-plugin:3.8.1:copy \
+    -Dartifact="org.keycloak:keycloak-quarkus-dist:$KC_VERSION:zip" -DoutputDirectory="$OUT"
+  rm -rf "$KC_HOME.tmp"
+  mkdir -p "$KC_HOME.tmp"
+  unzip -q "$OUT/keycloak-quarkus-dist-$KC_VERSION.zip" -d "$KC_HOME.tmp"
+  mv "$KC_HOME.tmp/keycloak-$KC_VERSION" "$KC_HOME"
+  rm -rf "$KC_HOME.tmp" "$OUT/keycloak-quarkus-dist-$KC_VERSION.zip"
+fi
+
+# Bounds the whole run from here on (builds and downloads excluded).
+n_runs=5
+peer_start=0
+if [ -n "$PEER" ]; then n_runs=7; peer_start=300; fi
+MAX_SECONDS=${BENCH_MAX_SECONDS:-$(( 120 + peer_start + n_runs * (DURATION + WARMUP + 15) ))}
+(
+  trap 'kill "$sp" 2>/dev/null; exit 0' TERM
+  sleep "$MAX_SECONDS" & sp=$!
+  wait "$sp"
+  echo "bench: the run exceeded $MAX_SECONDS s (BENCH_MAX_SECONDS); stopping" >&2
+  kill -TERM $$
+) &
+WATCHDOG_PID=$!
+
+# ---------------------------------------------------------------------------- helpers
+wait_ready() { # url pid limit_s interval_s -> 0 ready, 1 timed out, 2 process died
+  local url=$1 pid=$2 limit=$3 step=$4 start code
+  start=$(now_ms)
+  while :; do
+    code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 2 "$url" || true)
+    [ "$code" = 200 ] && return 0
+    kill -0 "$pid" 2>/dev/null || return 2
+    [ $(( $(now_ms) - start )) -lt $(( limit * 1000 )) ] || return 1
+    sleep "$step"
+  done
+}
+
+HTTP_CODE=""
+HTTP_BODY=""
+http() { # method url [bearer] [json body | @form:<urlencoded>]
+  local method=$1 url=$2 auth=${3:-} body=${4:-}
+  local args=(-s -X "$method" -o "$WORK/body" -w '%{http_code}' --max-time 60)
+  [ -z "$auth" ] || args+=(-H "Authorization: Bearer $auth")
+  if [ -n "$body" ]; then
+    case "$body" in
+      @form:*) args+=(-H 'Content-Type: application/x-www-form-urlencoded' --data-binary "${body#@form:}") ;;
+      *) args+=(-H 'Content-Type: application/json' --data-binary "$body") ;;
+    esac
+  fi
+  rm -f "$WORK/body"
+  HTTP_CODE=$(curl "${args[@]}" "$url" || true)
+  HTTP_BODY=$(cat "$WORK/body" 2>/dev/null || true)
+}
+expect() { # status what
+  [ "$HTTP_CODE" = "$1" ] || die "$2 answered ${HTTP_CODE:-no response} (expected $1): ${HTTP_BODY:0:500}"
+}
+
+rss_mb() { # pid
+  local kb
+  kb=$(ps -o rss= -p "$1" 2>/dev/null | tr -d ' ' || true)
+  [ -n "$kb" ] && awk -v k="$kb" 'BEGIN { printf "%.0f", k / 1024 }' || echo "?"
+}
+
+declare -A RES=()
+declare -A conns_of=()
+SCENARIOS=()
+RUN_FAILED=()
+
+check_alive() { # pid name log
+  kill -0 "$1" 2>/dev/null && return 0
+  log "$2 died; last lines of $3:"
+  tail -n 30 "$3" >&2 || true
+  die "$2 is gone (if target/quarkus-app was rebuilt meanwhile, rerun)"
+}
+
+# run_wrk name url lua conns [VAR=value ...]: warm-up, then the measured run
+run_wrk() {
+  local name=$1 url=$2 lua=$ROOT/bench/wrk/$3 conns=$4 rc=0 line
+  shift 4
+  SCENARIOS+=("$name")
+  if [ "$WARMUP" -gt 0 ]; then
+    log "$name: warm-up ${WARMUP}s"
+    env "$@" timeout -k 5 $(( WARMUP + 30 )) wrk -t"$THREADS" -c"$conns" -d"${WARMUP}s" \
+      --timeout "$WRK_TIMEOUT" -s "$lua" "$url" > "$LOGS/wrk-$name-warmup.txt" 2>&1 \
+      || log "$name: warm-up exited $? (see $LOGS/wrk-$name-warmup.txt)"
+  fi
+  log "$name: -t$THREADS -c$conns -d${DURATION}s"
+  env "$@" timeout -k 5 $(( DURATION + 30 )) wrk -t"$THREADS" -c"$conns" -d"${DURATION}s" \
+    --timeout "$WRK_TIMEOUT" --latency -s "$lua" "$url" > "$LOGS/wrk-$name.txt" 2>&1 || rc=$?
+  line=$(sed -n 's/^BENCH_RESULT //p' "$LOGS/wrk-$name.txt" | head -n 1)
+  if [ "$rc" != 0 ] || [ -z "$line" ] || ! jq -e . >/dev/null 2>&1 <<<"$line"; then
+    log "$name: wrk failed (exit $rc); see $LOGS/wrk-$name.txt"
+    tail -n 20 "$LOGS/wrk-$name.txt" >&2 || true
+    RUN_FAILED+=("$name")
+    RES[$name]='{"requests":0,"rps":0,"p50_us":0,"p99_us":0,"non2xx":0,"errors":{"connect":0,"read":0,"write":0,"timeout":0},"statuses":{},"samples":{},"failed":true}'
+  else
+    RES[$name]=$line
+  fi
+  conns_of[$name]=$conns
+  log "$name: $(jq -r '"\(.requests) requests, \(.rps|floor) req/s, p50 \(.p50_us/1000) ms, p99 \(.p99_us/1000) ms, non-2xx \(.non2xx)"' <<<"${RES[$name]}")"
+}
+
+field() { jq -r "$2" <<<"${RES[$1]}"; }
+rps() { field "$1" '.rps | floor'; }
+ms() { field "$1" ".$2 / 1000 | . * 100 | round / 100"; }
+sockerr() { field "$1" '.errors | .connect + .read + .write + .timeout'; }
+
+# ---------------------------------------------------------------------------- Latchkey
+bin/postgres-up
+DB=latchkey_bench_$$
+psql_admin -c "create database \"$DB\"" >/dev/null
+
+log "starting Latchkey on 127.0.0.1:$LK_PORT (database $DB)"
+lk_t0=$(now_ms)
+# shellcheck disable=SC2086
+env QUARKUS_HTTP_PORT="$LK_PORT" \
+  QUARKUS_DATASOURCE_REACTIVE_URL="postgresql://$PGHOST_:$PGPORT_/$DB" \
+  QUARKUS_DATASOURCE_JDBC_URL="jdbc:postgresql://$PGHOST_:$PGPORT_/$DB" \
+  QUARKUS_DATASOURCE_USERNAME="$PGUSER_" \
+  QUARKUS_DATASOURCE_PASSWORD= \
+  LATCHKEY_BOOTSTRAP_APP="$APP_ID" \
+  LATCHKEY_THROTTLE_ADDRESS_FAILURES=100000000 \
+  setsid "$JAVA" ${LATCHKEY_JAVA_OPTS:-} -jar "$APP_DIR/quarkus-run.jar" \
+  > "$LOGS/latchkey.log" 2>&1 < /dev/null &
+LK_PID=$!
+rc=0
+wait_ready "http://127.0.0.1:$LK_PORT/q/health/ready" "$LK_PID" 120 0.02 || rc=$?
+if [ "$rc" != 0 ]; then
+  tail -n 40 "$LOGS/latchkey.log" >&2 || true
+  [ "$rc" = 2 ] && die "Latchkey exited during start-up (log above: $LOGS/latchkey.log)"
+  die "Latchkey was not ready within 120 s (log: $LOGS/latchkey.log)"
+fi
+LK_READY_MS=$(( $(now_ms) - lk_t0 ))
+log "Latchkey ready in $LK_READY_MS ms"
+
+LK=http://127.0.0.1:$LK_PORT/api/client/v2.0
+EMAIL=bench-user@example.com
+PASSWORD=bench-password-1
+http POST "$LK/app/$APP_ID/auth/providers/local-userpass/register" "" \
+  "$(jq -cn --arg e "$EMAIL" --arg p "$PASSWORD" '{email:$e,password:$p}')"
+expect 201 "register"
+http POST "$LK/app/$APP_ID/auth/providers/local-userpass/login" "" \
+  "$(jq -cn --arg e "$EMAIL" --arg p "$PASSWORD" '{username:$e,password:$p}')"
+expect 200 "local-userpass login"
+ACCESS=$(jq -r .access_token <<<"$HTTP_BODY")
+REFRESH=$(jq -r .refresh_token <<<"$HTTP_BODY")
+[ -n "$ACCESS" ] && [ "$ACCESS" != null ] && [ -n "$REFRESH" ] && [ "$REFRESH" != null ] \
+  || die "login result without tokens: ${HTTP_BODY:0:300}"
+KEYS=""
+for i in 1 2 3 4 5; do
+  http POST "$LK/auth/api_keys" "$REFRESH" "{\"name\":\"bench-key-$i\"}"
+  expect 201 "create API key $i"
+  key=$(jq -r .key <<<"$HTTP_BODY")
+  [ -n "$key" ] && [ "$key" != null ] || die "API key answer without key: ${HTTP_BODY:0:300}"
+  KEYS="$KEYS $key"
+done
+# One request of each kind before the load, so a broken route fails loudly here.
+http POST "$LK/app/$APP_ID/auth/providers/api-key/login" "" "{\"key\":\"$(awk '{print $1}' <<<"$KEYS")\"}"
+expect 200 "api-key login"
+http POST "$LK/auth/session" "$REFRESH"; expect 201 "session refresh"
+http GET "$LK/auth/api_keys" "$REFRESH"; expect 200 "list API keys"
+[ "$(jq length <<<"$HTTP_BODY")" = 5 ] || die "list API keys: expected 5 keys, got ${HTTP_BODY:0:300}"
+http GET "$LK/auth/profile" "$ACCESS"; expect 200 "profile"
+log "seeded: 1 user, 5 API keys"
+
+# ---------------------------------------------------------------------------- Keycloak
+KC_READY_MS=""
+KC_RSS=""
+KC_JAVA_PID=""
+if [ "$PEER" = keycloak ]; then
+  # A fresh H2 database every run, like Latchkey's fresh PostgreSQL database.
+  rm -rf "$KC_HOME/data"
+  log "starting Keycloak $KC_VERSION (start-dev, H2) on 127.0.0.1:$KC_PORT"
+  kc_t0=$(now_ms)
+  env KC_BOOTSTRAP_ADMIN_USERNAME=admin KC_BOOTSTRAP_ADMIN_PASSWORD=admin JAVA="$JAVA" \
+    setsid "$KC_HOME/bin/kc.sh" start-dev --http-host=127.0.0.1 --http-port="$KC_PORT" \
+    > "$LOGS/keycloak.log" 2>&1 < /dev/null &
+  KC_PID=$!
+  rc=0
+  wait_ready "http://127.0.0.1:$KC_PORT/realms/master" "$KC_PID" 300 0.1 || rc=$?
+  if [ "$rc" != 0 ]; then
+    tail -n 40 "$LOGS/keycloak.log" >&2 || true
+    die "Keycloak was not ready (rc $rc; log: $LOGS/keycloak.log)"
+  fi
+  KC_READY_MS=$(( $(now_ms) - kc_t0 ))
+  log "Keycloak ready in $KC_READY_MS ms"
+
+  KC=http://127.0.0.1:$KC_PORT
+  KC_SECRET=bench-client-secret-0123456789
+  KC_USER_PASSWORD=bench-password-1
+  http POST "$KC/realms/master/protocol/openid-connect/token" "" \
+    "@form:grant_type=password&client_id=admin-cli&username=admin&password=admin"
+  expect 200 "keycloak admin token"
+  ADMIN=$(jq -r .access_token <<<"$HTTP_BODY")
+  http POST "$KC/admin/realms" "$ADMIN" \
+    '{"realm":"bench","enabled":true,"accessTokenLifespan":3600,"ssoSessionIdleTimeout":36000,"ssoSessionMaxLifespan":36000}'
+  expect 201 "keycloak create realm"
+  http POST "$KC/admin/realms/bench/clients" "$ADMIN" \
+    "$(jq -cn --arg s "$KC_SECRET" '{clientId:"bench-client",enabled:true,protocol:"openid-connect",publicClient:false,secret:$s,serviceAccountsEnabled:true,directAccessGrantsEnabled:true,standardFlowEnabled:false}')"
+  expect 201 "keycloak create client"
+  http POST "$KC/admin/realms/bench/users" "$ADMIN" \
+    "$(jq -cn --arg p "$KC_USER_PASSWORD" '{username:"bench-user",enabled:true,email:"bench-user@example.com",emailVerified:true,firstName:"Bench",lastName:"User",requiredActions:[],credentials:[{type:"password",value:$p,temporary:false}]}')"
+  expect 201 "keycloak create user"
+  http POST "$KC/realms/bench/protocol/openid-connect/token" "" \
+    "@form:grant_type=client_credentials&client_id=bench-client&client_secret=$KC_SECRET"
+  expect 200 "keycloak client_credentials"
+  http POST "$KC/realms/bench/protocol/openid-connect/token" "" \
+    "@form:grant_type=password&client_id=bench-client&client_secret=$KC_SECRET&username=bench-user&password=$KC_USER_PASSWORD&scope=openid"
+  expect 200 "keycloak password grant"
+  KC_USER_TOKEN=$(jq -r .access_token <<<"$HTTP_BODY")
+  http GET "$KC/realms/bench/protocol/openid-connect/userinfo" "$KC_USER_TOKEN"
+  expect 200 "keycloak userinfo"
+  log "keycloak configured: realm bench, client bench-client, user bench-user"
+fi
+
+# ---------------------------------------------------------------------------- load
+run_wrk apikey-login "$LK/app/$APP_ID/auth/providers/api-key/login" apikey-login.lua "$CONNS" \
+  BENCH_KEYS="$KEYS"
+check_alive "$LK_PID" Latchkey "$LOGS/latchkey.log"
+if [ -n "$PEER" ]; then
+  run_wrk kc-client-credentials "$KC/realms/bench/protocol/openid-connect/token" \
+    kc-client-credentials.lua "$CONNS" BENCH_CLIENT_ID=bench-client BENCH_CLIENT_SECRET="$KC_SECRET"
+  check_alive "$KC_PID" Keycloak "$LOGS/keycloak.log"
+fi
+run_wrk list-keys "$LK/auth/api_keys" list-keys.lua "$CONNS" BENCH_TOKEN="$REFRESH"
+check_alive "$LK_PID" Latchkey "$LOGS/latchkey.log"
+if [ -n "$PEER" ]; then
+  run_wrk kc-userinfo "$KC/realms/bench/protocol/openid-connect/userinfo" kc-userinfo.lua \
+    "$CONNS" BENCH_TOKEN="$KC_USER_TOKEN"
+  check_alive "$KC_PID" Keycloak "$LOGS/keycloak.log"
+fi
+run_wrk refresh "$LK/auth/session" refresh.lua "$CONNS" BENCH_TOKEN="$REFRESH"
+check_alive "$LK_PID" Latchkey "$LOGS/latchkey.log"
+run_wrk profile "$LK/auth/profile" profile.lua "$CONNS" BENCH_TOKEN="$ACCESS"
+check_alive "$LK_PID" Latchkey "$LOGS/latchkey.log"
+run_wrk password-login "$LK/app/$APP_ID/auth/providers/local-userpass/login" password-login.lua \
+  "$PW_CONNS" BENCH_EMAIL="$EMAIL" BENCH_PASSWORD="$PASSWORD"
+check_alive "$LK_PID" Latchkey "$LOGS/latchkey.log"
+
+LK_RSS=$(rss_mb "$LK_PID")
+if [ -n "$PEER" ]; then
+  KC_JAVA_PID=$(pgrep -n -f -- "-Dkc\.script\.pid=$KC_PID " || true)
+  KC_RSS=$(rss_mb "${KC_JAVA_PID:-$KC_PID}")
+fi
+
+# ---------------------------------------------------------------------------- report
+declare -A TITLE=(
+  [apikey-login]="api-key login (POST .../api-key/login)"
+  [password-login]="email/password login (PBKDF2 600k)"
+  [refresh]="refresh (POST /auth/session)"
+  [list-keys]="list keys (GET /auth/api_keys)"
+  [profile]="profile (GET /auth/profile)"
+  [kc-client-credentials]="Keycloak client_credentials token"
+  [kc-userinfo]="Keycloak userinfo"
+)
+mark() { if [ "$1" = 1 ]; then echo PASS; else echo MISS; fi; }
+ge() { # a >= b, both numbers
+  [[ "$1" =~ ^[0-9.]+$ && "$2" =~ ^[0-9.]+$ ]] || return 1
+  awk -v a="$1" -v b="$2" 'BEGIN { exit !(a >= b) }'
+}
+
+report() {
+  local s name
+  echo "## Latchkey benchmark"
+  echo
+  echo "$(date -u '+%Y-%m-%d %H:%M UTC'), commit $LK_COMMIT, $(nproc) cores, $JAVA_VERSION;" \
+    "wrk -t$THREADS -c$CONNS (password login -c$PW_CONNS) -d${DURATION}s, warm-up ${WARMUP}s," \
+    "all on 127.0.0.1$([ "$SMOKE" = 1 ] && echo ', SMOKE run (timings meaningless)')."
+  echo
+  echo "| scenario | server | conns | requests | req/s | p50 ms | p99 ms | non-2xx | socket errors |"
+  echo "|---|---|---:|---:|---:|---:|---:|---:|---:|"
+  for name in "${SCENARIOS[@]}"; do
+    s=Latchkey
+    case "$name" in kc-*) s="Keycloak $KC_VERSION" ;; esac
+    echo "| ${TITLE[$name]} | $s | ${conns_of[$name]} | $(field "$name" .requests) | $(rps "$name") |" \
+      "$(ms "$name" p50_us) | $(ms "$name" p99_us) | $(field "$name" .non2xx) | $(sockerr "$name") |"
+  done
+  echo
+  if [ -n "$PEER" ]; then
+    echo "| side by side | Latchkey req/s | Keycloak req/s | ratio | Latchkey p50 / p99 ms | Keycloak p50 / p99 ms |"
+    echo "|---|---:|---:|---:|---:|---:|"
+    for pair in "apikey-login:kc-client-credentials:api-key login vs client_credentials token" \
+                "list-keys:kc-userinfo:list keys vs userinfo"; do
+      IFS=: read -r a b t <<<"$pair"
+      echo "| $t | $(rps "$a") | $(rps "$b") | $(ratio "$a" "$b")x |" \
+        "$(ms "$a" p50_us) / $(ms "$a" p99_us) | $(ms "$b" p50_us) / $(ms "$b" p99_us) |"
+    done
+    echo "| ready (process start to first 200) | $LK_READY_MS ms | $KC_READY_MS ms | | | |"
+    echo "| RSS after the runs | $LK_RSS MB | $KC_RSS MB | | | |"
+  else
+    echo "| | Latchkey |"
+    echo "|---|---:|"
+    echo "| ready (process start to first 200 of /q/health/ready) | $LK_READY_MS ms |"
+    echo "| RSS after the runs | $LK_RSS MB |"
+  fi
+  echo
+  echo "Targets (markers only, nothing asserted):"
+  echo
+  local r non2xx_total sock_total
+  if [ -n "$PEER" ]; then
+    r=$(ratio apikey-login kc-client-credentials)
+    echo "- $(mark "$(ge "$r" 5 && echo 1)") api-key login >= 5x Keycloak client_credentials (${r}x)"
+    r=$(ratio list-keys kc-userinfo)
+    echo "- $(mark "$(ge "$r" 5 && echo 1)") list keys >= 5x Keycloak userinfo (${r}x)"
+  else
+    echo "- n/a api-key login >= 5x Keycloak client_credentials (run with --peer keycloak)"
+    echo "- n/a list keys >= 5x Keycloak userinfo (run with --peer keycloak)"
+  fi
+  for name in apikey-login list-keys; do
+    r=$(ms "$name" p99_us)
+    echo "- $(mark "$(ge 15 "$r" && echo 1)") ${TITLE[$name]}: p99 <= 15 ms ($r ms)"
+  done
+  non2xx_total=0; sock_total=0
+  for name in "${SCENARIOS[@]}"; do
+    case "$name" in kc-*) continue ;; esac
+    non2xx_total=$(( non2xx_total + $(field "$name" .non2xx) ))
+    sock_total=$(( sock_total + $(sockerr "$name") ))
+  done
+  echo "- $(mark "$([ "$non2xx_total" = 0 ] && echo 1)") zero non-2xx from Latchkey ($non2xx_total; socket errors: $sock_total)"
+  echo "- $(mark "$(ge 2000 "$LK_READY_MS" && echo 1)") Latchkey ready <= 2000 ms ($LK_READY_MS ms)"
+  echo "- $(mark "$(ge 250 "$LK_RSS" && echo 1)") Latchkey RSS <= 250 MB ($LK_RSS MB)"
+  for name in "${SCENARIOS[@]}"; do
+    if [ "$(field "$name" .non2xx)" != 0 ]; then
+      echo
+      echo "Non-2xx in $name: statuses $(field "$name" '.statuses | tostring'), first bodies:"
+      field "$name" '.samples | to_entries[] | "- \(.key): `\(.value | gsub("[\r\n`|]"; " "))`"'
+    fi
+  done
+  if [ ${#RUN_FAILED[@]} -gt 0 ]; then
+    echo
+    echo "wrk failed for: ${RUN_FAILED[*]} (logs in target/bench/logs/)"
+  fi
+}
+ratio() { # a b: rps(a) / rps(b), one decimal
+  jq -rn --argjson a "$(field "$1" .rps)" --argjson b "$(field "$2" .rps)" \
+    'if $b > 0 then ($a / $b * 10 | round / 10) else "inf" end'
+}
+
+report > "$WORK/result.md"
+cp "$WORK/result.md" "$OUT/result.md"
+echo
+cat "$WORK/result.md"
+log "table written to target/bench/result.md; logs in target/bench/logs/"
+
+status=0
+[ ${#RUN_FAILED[@]} -eq 0 ] || status=1
+if [ "$SMOKE" = 1 ]; then
+  for name in "${SCENARIOS[@]}"; do
+    if [ "$(field "$name" .requests)" = 0 ] || [ "$(field "$name" .non2xx)" != 0 ]; then
+      log "smoke: $name had $(field "$name" .requests) requests and $(field "$name" .non2xx) non-2xx answers"
+      status=1
+    fi
+  done
+  [ "$status" = 0 ] && log "smoke: every scenario answered 2xx"
+fi
+exit "$status"
