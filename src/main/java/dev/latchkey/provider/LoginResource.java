@@ -63,9 +63,9 @@ public class LoginResource {
                 ? appId + "/" + LocalUserpassProvider.normalize(body.username())
                 : null;
         throttle.check(address, account);
-        return enabledApp(appId, provider)
+        return detached(enabledApp(appId, provider)
                 .chain(app -> link ? linkToCaller(app, providers.get(provider), authorization, body)
-                        : providers.get(provider).logIn(app, body, body.deviceIdOrNew()))
+                        : providers.get(provider).logIn(app, body, body.deviceIdOrNew())))
                 .onFailure(ApiException.class).invoke(failure -> {
                     if (((ApiException) failure).status() == 401) {
                         throttle.recordFailure(address, account);
@@ -78,8 +78,8 @@ public class LoginResource {
     @APIResponse(responseCode = "201", description = "registered; the user is created at the first login")
     public Uni<RestResponse<Void>> register(String appId, Registration registration) {
         Registration body = registration != null ? registration : new Registration(null, null);
-        return enabledApp(appId, LocalUserpassProvider.TYPE)
-                .chain(app -> userpass.register(app, body.email(), body.password()))
+        return detached(enabledApp(appId, LocalUserpassProvider.TYPE)
+                .chain(app -> userpass.register(app, body.email(), body.password())))
                 .map(done -> RestResponse.status(RestResponse.Status.CREATED));
     }
 
@@ -91,6 +91,15 @@ public class LoginResource {
             }
             return provider.link(app, caller, body);
         });
+    }
+
+    /**
+     * Lets a login or registration run to its end when the client goes away mid-way: its slow
+     * password hash makes that likely, and cancelling while the transaction is open would close
+     * the database session under Hibernate's feet. The result is then simply dropped.
+     */
+    private static <T> Uni<T> detached(Uni<T> work) {
+        return Uni.createFrom().emitter(emitter -> work.subscribe().with(emitter::complete, emitter::fail));
     }
 
     private Uni<App> enabledApp(String appId, String provider) {

@@ -18,9 +18,9 @@ import dev.latchkey.error.ApiException;
 /**
  * Signs and verifies tokens. Verification pins the algorithm per token type before looking at
  * the signature, so alg=none and algorithm confusion (an HS256 token keyed with the public key)
- * fail like any bad signature. A verified access token is remembered until it expires: ES256
- * verification is the costliest step of an authenticated request, and revocation is still
- * checked against the session row on every request.
+ * fail like any bad signature. A verified token is remembered until it expires, keyed by its
+ * exact text: signature checks (ES256 above all) are the costliest step of an authenticated
+ * request, and revocation is still checked against the session row on every request.
  */
 @ApplicationScoped
 public class TokenService {
@@ -30,7 +30,8 @@ public class TokenService {
 
     private final SigningKeys keys;
     private final LatchkeyConfig config;
-    private final Map<String, TokenClaims> verifiedAccessTokens = new ConcurrentHashMap<>();
+    /** Tokens whose signature already verified, by their exact text, until they expire. */
+    private final Map<String, TokenClaims> verified = new ConcurrentHashMap<>();
 
     public TokenService(SigningKeys keys, LatchkeyConfig config) {
         this.keys = keys;
@@ -51,23 +52,22 @@ public class TokenService {
             throw ApiException.invalidSession("missing token");
         }
         long now = System.currentTimeMillis() / 1000;
-        if (expected == TokenType.ACCESS) {
-            TokenClaims cached = verifiedAccessTokens.get(token);
-            if (cached != null) {
-                if (cached.expiresAtSeconds() > now) {
-                    return cached;
-                }
-                verifiedAccessTokens.remove(token);
-                throw ApiException.invalidSession("token expired");
+        TokenClaims cached = verified.get(token);
+        if (cached != null) {
+            if (cached.type() != expected) {
+                throw ApiException.invalidSession("wrong token type");
             }
+            if (cached.expiresAtSeconds() > now) {
+                return cached;
+            }
+            verified.remove(token);
+            throw ApiException.invalidSession("token expired");
         }
         TokenClaims claims = parse(token, expected, now);
-        if (expected == TokenType.ACCESS) {
-            if (verifiedAccessTokens.size() >= MAX_CACHED) {
-                verifiedAccessTokens.clear();
-            }
-            verifiedAccessTokens.put(token, claims);
+        if (verified.size() >= MAX_CACHED) {
+            verified.clear();
         }
+        verified.put(token, claims);
         return claims;
     }
 
