@@ -5,6 +5,8 @@
 #   bash bench/run.sh --peer keycloak    the same, alternating with Keycloak 26.7.3 peers
 #   bash bench/run.sh --smoke            3 s per scenario, no warm-up, no peer; exits non-zero
 #                                        when a scenario had non-2xx answers or no requests
+#   bash bench/run.sh --soak             SOAK_SECONDS (300) of paced mixed traffic, RSS sampled
+#                                        every 10 s; exits non-zero on any error or RSS growth
 #
 # Every load goes to 127.0.0.1 only and every step is bounded in time. Servers started here
 # are always stopped and the bench database is always dropped (trap on EXIT).
@@ -14,15 +16,17 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
 
-usage() { sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'; }
 die() { echo "bench: $*" >&2; exit 1; }
 log() { echo "bench: $*" >&2; }
 
 SMOKE=0
+SOAK=0
 PEER=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --smoke) SMOKE=1 ;;
+    --soak) SOAK=1 ;;
     --peer) [ $# -ge 2 ] || die "--peer needs a name (keycloak)"; PEER=$2; shift ;;
     --peer=*) PEER=${1#--peer=} ;;
     -h|--help) usage; exit 0 ;;
@@ -32,6 +36,19 @@ while [ $# -gt 0 ]; do
 done
 [ -z "$PEER" ] || [ "$PEER" = keycloak ] || die "unknown peer '$PEER' (only: keycloak)"
 
+[ "$SMOKE" = 1 ] && [ "$SOAK" = 1 ] && die "--smoke and --soak do not go together"
+if [ "$SOAK" = 1 ]; then
+  [ -z "$PEER" ] || log "--soak runs no peer; ignoring --peer $PEER"
+  PEER=""
+  SOAK_SECONDS=${SOAK_SECONDS:-300}
+  SOAK_DELAY_MS=${SOAK_DELAY_MS:-10}
+  SOAK_CONNS=${SOAK_CONNS:-8}
+  [[ "$SOAK_SECONDS" =~ ^[1-9][0-9]*$ ]] || die "SOAK_SECONDS must be a positive whole number of seconds"
+  [[ "$SOAK_DELAY_MS" =~ ^[0-9]+$ ]] || die "SOAK_DELAY_MS must be a whole number of milliseconds"
+  [[ "$SOAK_CONNS" =~ ^[1-9][0-9]*$ ]] || die "SOAK_CONNS must be a positive whole number"
+  # The seeded access token lives 30 min; the profile requests would turn 401 after that.
+  [ "$SOAK_SECONDS" -le 1500 ] || die "SOAK_SECONDS is at most 1500 (the access token lives 30 min)"
+fi
 if [ "$SMOKE" = 1 ]; then
   [ -z "$PEER" ] || log "--smoke runs no peer; ignoring --peer $PEER"
   PEER=""
@@ -89,6 +106,10 @@ cleanup() {
   local rc=$?
   set +e
   trap - EXIT INT TERM
+  if [ -n "${SOAK_WRK_PID:-}" ]; then
+    kill -TERM "$SOAK_WRK_PID" 2>/dev/null
+    wait "$SOAK_WRK_PID" 2>/dev/null
+  fi
   stop_server "$KC_PID" keycloak
   stop_server "$LK_PID" latchkey
   if [ -n "$DB" ]; then
@@ -174,7 +195,12 @@ fi
 n_runs=5
 peer_start=0
 if [ -n "$PEER" ]; then n_runs=7; peer_start=300; fi
-MAX_SECONDS=${BENCH_MAX_SECONDS:-$(( 120 + peer_start + n_runs * (DURATION + WARMUP + 15) ))}
+if [ "$SOAK" = 1 ]; then
+  # start-up (at most 120 s) and seeding, the soak itself, wrk's own 30 s timeout margin
+  MAX_SECONDS=${BENCH_MAX_SECONDS:-$(( 240 + SOAK_SECONDS ))}
+else
+  MAX_SECONDS=${BENCH_MAX_SECONDS:-$(( 120 + peer_start + n_runs * (DURATION + WARMUP + 15) ))}
+fi
 (
   trap 'kill "$sp" 2>/dev/null; exit 0' TERM
   sleep "$MAX_SECONDS" & sp=$!
@@ -322,8 +348,20 @@ expect 200 "api-key login"
 http POST "$LK/auth/session" "$REFRESH"; expect 201 "session refresh"
 http GET "$LK/auth/api_keys" "$REFRESH"; expect 200 "list API keys"
 [ "$(jq length <<<"$HTTP_BODY")" = 5 ] || die "list API keys: expected 5 keys, got ${HTTP_BODY:0:300}"
+KEY_ID=$(jq -r '.[0]._id' <<<"$HTTP_BODY")
 http GET "$LK/auth/profile" "$ACCESS"; expect 200 "profile"
+if [ "$SOAK" = 1 ]; then
+  http PUT "$LK/auth/api_keys/$KEY_ID/enable" "$REFRESH"; expect 204 "enable API key"
+fi
 log "seeded: 1 user, 5 API keys"
+
+# ---------------------------------------------------------------------------- soak
+if [ "$SOAK" = 1 ]; then
+  # shellcheck source=bench/soak.sh
+  . "$ROOT/bench/soak.sh"
+  run_soak
+  exit $?
+fi
 
 # ---------------------------------------------------------------------------- Keycloak
 KC_READY_MS=""

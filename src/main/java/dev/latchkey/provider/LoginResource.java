@@ -20,7 +20,6 @@ import dev.latchkey.app.App;
 import dev.latchkey.app.AppRepository;
 import dev.latchkey.error.ApiException;
 import dev.latchkey.session.LoginResult;
-import io.quarkus.hibernate.reactive.panache.Panache;
 import dev.latchkey.security.CallerResolver;
 import dev.latchkey.session.TokenType;
 import io.smallrye.mutiny.Uni;
@@ -45,10 +44,10 @@ public class LoginResource {
 
     public LoginResource(AppRepository apps, LocalUserpassProvider userpass, LoginThrottle throttle,
             CallerResolver callers, Instance<LoginProvider> providers) {
-        this.callers = callers;
         this.apps = apps;
         this.userpass = userpass;
         this.throttle = throttle;
+        this.callers = callers;
         this.providers = providers.stream().collect(Collectors.toUnmodifiableMap(LoginProvider::type, Function.identity()));
     }
 
@@ -103,7 +102,7 @@ public class LoginResource {
     }
 
     private Uni<App> enabledApp(String appId, String provider) {
-        return Panache.withSession(() -> apps.require(appId)).map(app -> {
+        return apps.require(appId).map(app -> {
             if (!providers.containsKey(provider) || !app.enables(provider)) {
                 throw ApiException.providerNotFound(provider);
             }
