@@ -299,6 +299,8 @@ DB=latchkey_bench_$$
 psql_admin -c "create database \"$DB\"" >/dev/null
 
 log "starting Latchkey on 127.0.0.1:$LK_PORT (database $DB)"
+# The JVM options bin/run starts Latchkey with, unless LATCHKEY_JAVA_OPTS says otherwise.
+LK_JAVA_OPTS=${LATCHKEY_JAVA_OPTS-$(sed -n 's/^default_java_opts="\(.*\)"$/\1/p' bin/run)}
 lk_t0=$(now_ms)
 # shellcheck disable=SC2086
 env QUARKUS_HTTP_PORT="$LK_PORT" \
@@ -308,7 +310,7 @@ env QUARKUS_HTTP_PORT="$LK_PORT" \
   QUARKUS_DATASOURCE_PASSWORD= \
   LATCHKEY_BOOTSTRAP_APP="$APP_ID" \
   LATCHKEY_THROTTLE_ADDRESS_FAILURES=100000000 \
-  setsid "$JAVA" ${LATCHKEY_JAVA_OPTS:-} -jar "$APP_DIR/quarkus-run.jar" \
+  setsid "$JAVA" $LK_JAVA_OPTS -jar "$APP_DIR/quarkus-run.jar" \
   > "$LOGS/latchkey.log" 2>&1 < /dev/null &
 LK_PID=$!
 rc=0
