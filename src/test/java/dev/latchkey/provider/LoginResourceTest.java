@@ -14,10 +14,14 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.URI;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.Statement;
 import java.net.http.HttpResponse;
 import java.util.Locale;
 import java.util.Map;
 
+import org.eclipse.microprofile.config.ConfigProvider;
 import org.junit.jupiter.api.Test;
 
 import dev.latchkey.ObjectIds;
@@ -146,6 +150,26 @@ class LoginResourceTest {
         error(given().contentType(ContentType.JSON).body(Map.of("id_token", "x"))
                 .post(PROVIDERS + "/oauth2-google/login"), 400, "AuthProviderNotFound",
                 "authentication via 'oauth2-google' is unsupported");
+    }
+
+    @Test
+    void providerTheAppHasNotEnabledIsAuthProviderNotFound() throws Exception {
+        String database = ConfigProvider.getConfig().getValue("test.database.name", String.class);
+        try (Connection c = DriverManager.getConnection(TestDatabase.jdbcUrl(database), "postgres", "");
+                Statement s = c.createStatement()) {
+            s.execute("insert into apps (id, domain_id, providers) values "
+                    + "('password-only-app', '" + ObjectIds.next() + "', '{local-userpass}') on conflict do nothing");
+        }
+        String providers = API + "/app/password-only-app/auth/providers";
+        error(given().contentType(ContentType.JSON).body(Map.of())
+                .post(providers + "/anon-user/login"), 400, "AuthProviderNotFound",
+                "authentication via 'anon-user' is unsupported");
+        error(given().contentType(ContentType.JSON).body(Map.of("key", "lk_x"))
+                .post(providers + "/api-key/login"), 400, "AuthProviderNotFound",
+                "authentication via 'api-key' is unsupported");
+        given().contentType(ContentType.JSON).body(Map.of("email", TestUsers.newEmail(), "password", PASSWORD))
+                .post(providers + "/local-userpass/register")
+                .then().statusCode(201);
     }
 
     @Test
