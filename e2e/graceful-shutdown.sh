@@ -6,37 +6,20 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 PORT="${SHUTDOWN_PORT:-18480}"
-DB="latchkey_shutdown_$$"
-LOG=target/shutdown-server.log
 BASE="http://127.0.0.1:$PORT/api/client/v2.0/app/shutdown-app/auth/providers/local-userpass"
 work=$(mktemp -d)
-pid=""
+# shellcheck source=instance.sh
+source e2e/instance.sh
 
 cleanup() {
-  [ -n "$pid" ] && kill -9 "$pid" 2>/dev/null || true
-  psql -h 127.0.0.1 -U postgres -d postgres -qc "drop database if exists $DB with (force)" >/dev/null 2>&1 || true
+  instance_stop
   rm -rf "$work"
 }
 trap cleanup EXIT
 
-[ -f target/quarkus-app/quarkus-run.jar ] || ./mvnw -B -q package -DskipTests
-bin/postgres-up
-psql -h 127.0.0.1 -U postgres -d postgres -qc "create database $DB"
-mkdir -p target
-
 # Close to a second of PBKDF2 per login, so the logins are surely in flight at the SIGTERM.
-QUARKUS_HTTP_PORT="$PORT" \
-QUARKUS_DATASOURCE_REACTIVE_URL="postgresql://127.0.0.1:5432/$DB" \
-QUARKUS_DATASOURCE_JDBC_URL="jdbc:postgresql://127.0.0.1:5432/$DB" \
-QUARKUS_DATASOURCE_USERNAME=postgres QUARKUS_DATASOURCE_PASSWORD= \
-LATCHKEY_BOOTSTRAP_APP=shutdown-app LATCHKEY_PASSWORD_ITERATIONS=3000000 \
-  java -jar target/quarkus-app/quarkus-run.jar > "$LOG" 2>&1 &
-pid=$!
-
-for _ in $(seq 1 120); do
-  [ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$PORT/q/health/ready")" = 200 ] && break
-  sleep 0.5
-done
+instance_start shutdown "$PORT" LATCHKEY_BOOTSTRAP_APP=shutdown-app LATCHKEY_PASSWORD_ITERATIONS=3000000
+pid=$INSTANCE_PID
 
 body='{"email":"drain@example.com","password":"drain-password"}'
 curl -s -o /dev/null -w '%{http_code}' -H 'Content-Type: application/json' -d "$body" "$BASE/register" > "$work/register"
@@ -68,7 +51,7 @@ if kill -0 "$pid" 2>/dev/null; then
   exit 1
 fi
 wait "$pid" || exit_code=$?
-pid=""
+INSTANCE_PID=""
 
 passed=0; failed=0
 for i in $(seq 1 $INFLIGHT); do

@@ -22,36 +22,24 @@ API_PORT="${BROWSER_API_PORT:-18180}"
 PAGE_PORT="${BROWSER_PAGE_PORT:-18181}"
 CHROMIUM="${CHROMIUM:-/usr/bin/chromium}"
 TEST_TIMEOUT="${BROWSER_TEST_TIMEOUT:-300}"
-DB="latchkey_browser_$$"
-JAR="target/quarkus-app/quarkus-run.jar"
 LOG="target/browser-server.log"
 STATIC_LOG="target/browser-static.log"
 APP_ID="browser-app"
-SERVER_PID=""
 STATIC_PID=""
-DB_CREATED=""
+# shellcheck source=../../e2e/instance.sh
+source e2e/instance.sh
 
 stop() {
   local pid="$1"
   [[ -n "$pid" ]] || return 0
-  if kill -0 "$pid" 2>/dev/null; then
-    kill "$pid" 2>/dev/null || true
-    for _ in $(seq 1 30); do
-      kill -0 "$pid" 2>/dev/null || break
-      sleep 0.5
-    done
-    kill -9 "$pid" 2>/dev/null || true
-  fi
+  kill "$pid" 2>/dev/null || true
   wait "$pid" 2>/dev/null || true
 }
 
 cleanup() {
   local status=$?
   stop "$STATIC_PID"
-  stop "$SERVER_PID"
-  if [[ -n "$DB_CREATED" ]]; then
-    psql -h 127.0.0.1 -U postgres -q -c "drop database if exists $DB with (force)" >/dev/null 2>&1 || true
-  fi
+  instance_stop
   exit "$status"
 }
 trap cleanup EXIT
@@ -98,48 +86,23 @@ if [[ ! -d "$SCRIPT_DIR/node_modules" ]]; then
   (cd "$SCRIPT_DIR" && npm ci --no-audit --no-fund)
 fi
 
-if [[ ! -f "$JAR" ]]; then
-  echo "browser: building $JAR"
-  ./mvnw -B -q package -DskipTests
+if port_in_use "$PAGE_PORT"; then
+  echo "browser: port $PAGE_PORT is already in use; set BROWSER_PAGE_PORT" >&2
+  exit 1
 fi
-
-bin/postgres-up
-
-psql -h 127.0.0.1 -U postgres -q -c "create database $DB"
-DB_CREATED=1
-
-for port in "$API_PORT" "$PAGE_PORT"; do
-  if port_in_use "$port"; then
-    echo "browser: port $port is already in use; set BROWSER_API_PORT / BROWSER_PAGE_PORT" >&2
-    exit 1
-  fi
-done
 
 mkdir -p target
 
 # --- servers --------------------------------------------------------------------------------
 
-echo "browser: starting Latchkey on 127.0.0.1:$API_PORT (database $DB, log $LOG)"
-QUARKUS_HTTP_HOST=127.0.0.1 \
-QUARKUS_HTTP_PORT="$API_PORT" \
-QUARKUS_DATASOURCE_REACTIVE_URL="postgresql://127.0.0.1:5432/$DB" \
-QUARKUS_DATASOURCE_JDBC_URL="jdbc:postgresql://127.0.0.1:5432/$DB" \
-QUARKUS_DATASOURCE_USERNAME=postgres \
-QUARKUS_DATASOURCE_PASSWORD= \
-LATCHKEY_BOOTSTRAP_APP="$APP_ID" \
-LATCHKEY_PASSWORD_ITERATIONS=10000 \
-  java -jar "$JAR" >"$LOG" 2>&1 &
-SERVER_PID=$!
+instance_start browser "$API_PORT" QUARKUS_HTTP_HOST=127.0.0.1 LATCHKEY_BOOTSTRAP_APP="$APP_ID" \
+  LATCHKEY_PASSWORD_ITERATIONS=10000
+SERVER_PID="$INSTANCE_PID"
 
 echo "browser: starting the page server on 127.0.0.1:$PAGE_PORT (log $STATIC_LOG)"
 node "$SCRIPT_DIR/static-server.mjs" "$PAGE_PORT" 127.0.0.1 >"$STATIC_LOG" 2>&1 &
 STATIC_PID=$!
 
-if ! wait_for_200 "http://127.0.0.1:$API_PORT/q/health/ready" "$SERVER_PID" 60; then
-  echo "browser: Latchkey did not become ready within 60 s; last lines of $LOG:" >&2
-  tail -n 80 "$LOG" >&2 || true
-  exit 1
-fi
 if ! wait_for_200 "http://127.0.0.1:$PAGE_PORT/vendor/realm-web.js" "$STATIC_PID" 15; then
   echo "browser: the page server did not come up; $STATIC_LOG:" >&2
   cat "$STATIC_LOG" >&2 || true
