@@ -84,7 +84,7 @@ public class ErrorMappers {
         return json(500, new ApiError("internal server error (correlation id " + correlationId + ")", "InternalServerError"));
     }
 
-    public static Response tooLarge() {
+    private static Response tooLarge() {
         return json(413, new ApiError("request too large", "BadRequest"));
     }
 
