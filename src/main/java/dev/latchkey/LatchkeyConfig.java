@@ -10,9 +10,7 @@ import io.smallrye.config.WithDefault;
 @ConfigMapping(prefix = "latchkey")
 public interface LatchkeyConfig {
 
-    /** App id created at start-up if missing, with every provider enabled. */
-    @WithDefault("latchkey-app")
-    String bootstrapApp();
+    Bootstrap bootstrap();
 
     /** Base URL clients reach; when empty, derived from each request. */
     Optional<String> publicUrl();
@@ -27,7 +25,21 @@ public interface LatchkeyConfig {
 
     Throttle throttle();
 
-    /** Failed logins only: a client address that has not failed is never slowed. */
+    /** The app created at first start, so a new deployment works with no admin step. */
+    interface Bootstrap {
+        /** Its id. */
+        @WithDefault("latchkey-app")
+        String app();
+
+        /** A JSON merge patch over "every provider enabled", in the admin API's app-object shape; used when the app is created. */
+        Optional<String> settings();
+    }
+
+    /**
+     * Limits per client address (IPv6 per /64), account and email, shared by every instance through
+     * the database (SPEC section 5). Failed logins slow only those who fail; registrations,
+     * anonymous logins and sent mails are limited whether or not they fail.
+     */
     interface Throttle {
         @WithDefault("100")
         int addressFailures();
@@ -40,6 +52,29 @@ public interface LatchkeyConfig {
 
         @WithDefault("15m")
         Duration accountWindow();
+
+        @WithDefault("100")
+        int registrations();
+
+        @WithDefault("1h")
+        Duration registrationsWindow();
+
+        @WithDefault("100")
+        int anonymousLogins();
+
+        @WithDefault("1h")
+        Duration anonymousLoginsWindow();
+
+        /** Confirmation and reset mails (and webhook calls) asked for from one client address. */
+        @WithDefault("100")
+        int emails();
+
+        @WithDefault("1h")
+        Duration emailsWindow();
+
+        /** The same, per recipient: one mailbox cannot be flooded from many addresses. */
+        @WithDefault("10")
+        int emailsPerRecipient();
     }
 
     interface Token {
@@ -68,8 +103,15 @@ public interface LatchkeyConfig {
     }
 
     interface Password {
-        /** PBKDF2-HMAC-SHA256 rounds for new hashes; stored hashes keep their own count. */
+        /** PBKDF2-HMAC-SHA256 rounds for new hashes; an older, cheaper hash is replaced at its next login. */
         @WithDefault("600000")
         int iterations();
+
+        /** Hashes computed at once; half the cores (at least one) when unset. */
+        Optional<Integer> concurrency();
+
+        /** Hashes that may wait for a worker; past that, 503 at once. */
+        @WithDefault("8")
+        int queue();
     }
 }

@@ -51,7 +51,7 @@ public class ApiKeyResource {
     @APIResponse(responseCode = "201", description = "the key, with its value: the only time it is shown")
     @Consumes(MediaType.APPLICATION_JSON)
     @Produces(MediaType.APPLICATION_JSON)
-    @Authenticated(value = { TokenType.REFRESH, TokenType.ACCESS }, keyManagement = true)
+    @Authenticated({ TokenType.REFRESH, TokenType.ACCESS })
     public Uni<RestResponse<CreatedKey>> create(NewKey body) {
         return keys.create(caller.get().userId(), body == null ? null : body.name())
                 .map(created -> RestResponse.status(RestResponse.Status.CREATED,
@@ -60,7 +60,7 @@ public class ApiKeyResource {
 
     @GET
     @Produces(MediaType.APPLICATION_JSON)
-    @Authenticated(value = { TokenType.REFRESH, TokenType.ACCESS }, keyManagement = true)
+    @Authenticated({ TokenType.REFRESH, TokenType.ACCESS })
     public Uni<List<KeyView>> list() {
         return keys.list(caller.get().userId()).map(list -> list.stream().map(KeyView::of).toList());
     }
@@ -68,7 +68,7 @@ public class ApiKeyResource {
     @GET
     @Path("/{id}")
     @Produces(MediaType.APPLICATION_JSON)
-    @Authenticated(value = { TokenType.REFRESH, TokenType.ACCESS }, keyManagement = true)
+    @Authenticated({ TokenType.REFRESH, TokenType.ACCESS })
     public Uni<KeyView> get(String id) {
         return keys.get(caller.get().userId(), id).map(KeyView::of);
     }
@@ -76,7 +76,7 @@ public class ApiKeyResource {
     @PUT
     @Path("/{id}/enable")
     @APIResponse(responseCode = "204", description = "enabled (idempotent)")
-    @Authenticated(value = { TokenType.REFRESH, TokenType.ACCESS }, keyManagement = true)
+    @Authenticated({ TokenType.REFRESH, TokenType.ACCESS })
     public Uni<RestResponse<Void>> enable(String id) {
         return keys.enable(caller.get().userId(), id).map(done -> RestResponse.noContent());
     }
@@ -84,7 +84,7 @@ public class ApiKeyResource {
     @PUT
     @Path("/{id}/disable")
     @APIResponse(responseCode = "204", description = "disabled, and every session it opened ended (idempotent)")
-    @Authenticated(value = { TokenType.REFRESH, TokenType.ACCESS }, keyManagement = true)
+    @Authenticated({ TokenType.REFRESH, TokenType.ACCESS })
     public Uni<RestResponse<Void>> disable(String id) {
         return keys.disable(caller.get().userId(), id).map(done -> RestResponse.noContent());
     }
@@ -92,7 +92,7 @@ public class ApiKeyResource {
     @DELETE
     @Path("/{id}")
     @APIResponse(responseCode = "204", description = "deleted, and every session it opened ended")
-    @Authenticated(value = { TokenType.REFRESH, TokenType.ACCESS }, keyManagement = true)
+    @Authenticated({ TokenType.REFRESH, TokenType.ACCESS })
     public Uni<RestResponse<Void>> delete(String id) {
         return keys.delete(caller.get().userId(), id).map(done -> RestResponse.noContent());
     }

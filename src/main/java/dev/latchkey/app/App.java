@@ -1,26 +1,14 @@
 package dev.latchkey.app;
 
-import java.util.Arrays;
-
-import jakarta.persistence.Column;
-import jakarta.persistence.Entity;
-import jakarta.persistence.Id;
-import jakarta.persistence.Table;
-
-@Entity
-@Table(name = "apps")
-public class App {
-
-    @Id
-    public String id;
-
-    @Column(name = "domain_id")
-    public String domainId;
-
-    @Column(columnDefinition = "text[]")
-    public String[] providers;
+/** An app as the client API sees it: its id, the domain id profiles report, and its settings. */
+public record App(String id, String domainId, AppSettings settings) {
 
     public boolean enables(String provider) {
-        return Arrays.asList(providers).contains(provider);
+        return settings.enables(provider);
+    }
+
+    /** The per-user key limit: the app's own, else the deployment's default. */
+    public int apiKeysMaxPerUser(int deploymentDefault) {
+        return settings.apiKeysMaxPerUser() == null ? deploymentDefault : settings.apiKeysMaxPerUser();
     }
 }

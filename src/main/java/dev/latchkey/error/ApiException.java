@@ -1,5 +1,7 @@
 package dev.latchkey.error;
 
+import io.quarkus.logging.Log;
+
 /** A failure the client caused or must handle: status, SPEC error code and message. */
 public class ApiException extends RuntimeException {
 
@@ -28,6 +30,11 @@ public class ApiException extends RuntimeException {
                 Math.max(1, retryAfterSeconds));
     }
 
+    /** 503: the service cannot take this work now (the database, or password work at capacity). */
+    public static ApiException unavailable(long retryAfterSeconds) {
+        return new ApiException(503, "ServiceUnavailable", "service unavailable", Math.max(1, retryAfterSeconds));
+    }
+
     public int status() {
         return status;
     }
@@ -36,12 +43,22 @@ public class ApiException extends RuntimeException {
         return code;
     }
 
+    /**
+     * 401 for a token that is missing, forged, expired or of the wrong kind. The client learns
+     * only "invalid session"; which check failed goes to a debug line (never the token itself).
+     */
     public static ApiException invalidSession(String detail) {
-        return new ApiException(401, "InvalidSession", "invalid session: " + detail);
+        Log.debugf("token refused: %s", detail);
+        return new ApiException(401, "InvalidSession", "invalid session");
     }
 
+    public static ApiException invalidSession() {
+        return invalidSession("no bearer token");
+    }
+
+    /** The one detail realm-web needs: its {@code logOut} treats exactly this as "already logged out". */
     public static ApiException sessionNotFound() {
-        return invalidSession("failed to find refresh token");
+        return new ApiException(401, "InvalidSession", "invalid session: failed to find refresh token");
     }
 
     public static ApiException badRequest(String message) {

@@ -32,7 +32,7 @@ public class AnonUserProvider implements LoginProvider {
 
     @Override
     public Uni<LoginResult> logIn(App app, LoginRequest request, String deviceId) {
-        return Panache.withTransaction(() -> users.create(app.id, User.ANONYMOUS, ObjectIds.next(), TYPE, ObjectIds.next())
-                .chain(user -> sessions.start(user.id, app.id, deviceId, TYPE)));
+        return Panache.withTransaction(() -> users.create(app.id(), User.ANONYMOUS, ObjectIds.next(), TYPE, ObjectIds.next())
+                .chain(user -> sessions.start(user.id, app.id(), deviceId, TYPE)));
     }
 }

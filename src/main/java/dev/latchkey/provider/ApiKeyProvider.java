@@ -35,16 +35,19 @@ public class ApiKeyProvider implements LoginProvider {
 
     @Override
     public Uni<LoginResult> logIn(App app, LoginRequest request, String deviceId) {
+        if (request.key() == null) {
+            throw ApiException.badRequest("'key' is a required string");
+        }
         if (!KeyCodec.isWellFormed(request.key())) {
             throw unauthorized();
         }
         String sessionId = ObjectIds.next();
-        return keys.startSession(KeyCodec.hash(request.key()), app.id, sessionId, deviceId, config.token().refreshLifetime())
+        return keys.startSession(KeyCodec.hash(request.key()), app.id(), sessionId, deviceId, config.token().refreshLifetime())
                 .map(ownerId -> {
                     if (ownerId == null) {
                         throw unauthorized();
                     }
-                    return sessions.issue(ownerId, app.id, sessionId, deviceId);
+                    return sessions.issue(ownerId, app.id(), sessionId, deviceId);
                 });
     }
 

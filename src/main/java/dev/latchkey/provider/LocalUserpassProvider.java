@@ -43,71 +43,104 @@ public class LocalUserpassProvider implements LoginProvider {
         return TYPE;
     }
 
-    /** Hashes on a worker first; the unique (app, email) key refuses a second registration. */
-    public Uni<Void> register(App app, String rawEmail, String password) {
+    /** The normalized email of a registration whose fields are acceptable, or 400. */
+    static String validRegistration(String rawEmail, String password) {
         String email = normalize(rawEmail);
         if (email == null || email.length() > 254 || !EMAIL.matcher(email).matches()) {
             throw ApiException.badRequest("email is invalid");
         }
         checkPasswordLength(password);
-        return passwords.hash(password).chain(hash -> Panache.withTransaction(() -> {
+        return email;
+    }
+
+    /**
+     * Stores the credential. A taken email is refused before the slow hash; the unique (app, email)
+     * key refuses a second registration that raced past that check.
+     */
+    public Uni<Void> register(App app, String email, String password) {
+        return users.credentialExists(app.id(), email).chain(exists -> {
+            if (exists) {
+                throw accountNameInUse();
+            }
+            return passwords.hash(password);
+        }).chain(hash -> Panache.withTransaction(() -> {
             PasswordCredential credential = new PasswordCredential();
-            credential.appId = app.id;
+            credential.appId = app.id();
             credential.email = email;
             credential.providerId = ObjectIds.next();
             credential.passwordHash = hash;
             return Panache.getSession().chain(s -> s.persist(credential).call(s::flush));
         })).onFailure(f -> UniqueViolation.on(f, "password_credentials_pkey"))
-                .transform(f -> new ApiException(409, "AccountNameInUse", "name already in use"))
+                .transform(f -> accountNameInUse())
                 .replaceWithVoid();
     }
 
     @Override
     public Uni<LoginResult> logIn(App app, LoginRequest request, String deviceId) {
         return verified(app, request).chain(credential -> Panache.withTransaction(() -> users
-                .lockCredentialOwner(app.id, credential.email)
+                .lockCredentialOwner(app.id(), credential.email)
                 .chain(owner -> owner.isEmpty() ? firstLogin(app, credential) : Uni.createFrom().item(owner))
-                .chain(userId -> sessions.start(userId, app.id, deviceId, TYPE))));
+                .chain(userId -> sessions.start(userId, app.id(), deviceId, TYPE))));
     }
 
-    /** Joins the credential to the caller; refused when it already belongs to someone else. */
+    /**
+     * Joins the credential to the caller; refused when it already belongs to someone else, or when
+     * the caller already has an email/password identity (one per user).
+     */
     @Override
     public Uni<LoginResult> link(App app, Caller caller, LoginRequest request) {
         return verified(app, request).chain(credential -> Panache.withTransaction(() -> users
-                .lockCredentialOwner(app.id, credential.email)
+                .lockCredentialOwner(app.id(), credential.email)
                 .chain(owner -> {
                     if (owner.isEmpty()) {
-                        return users.claimCredential(app.id, credential.email, credential.providerId, caller.userId());
+                        return users.claimCredential(app.id(), credential.email, credential.providerId, caller.userId());
                     }
                     if (!owner.equals(caller.userId())) {
-                        throw new ApiException(409, "IdentityAlreadyExists", "this identity belongs to another user");
+                        throw identityAlreadyExists();
                     }
                     return Uni.createFrom().voidItem();
                 })))
-                .map(linked -> sessions.issue(caller.userId(), app.id, caller.sessionId(), caller.deviceId()));
+                .onFailure(f -> UniqueViolation.on(f, "password_credentials_user_id_key") || UniqueViolation.on(f, "identities_pkey"))
+                .transform(f -> identityAlreadyExists())
+                .map(linked -> sessions.issue(caller.userId(), app.id(), caller.sessionId(), caller.deviceId()));
     }
 
     private Uni<String> firstLogin(App app, PasswordCredential credential) {
         String userId = ObjectIds.next();
-        return users.insert(app.id, User.NORMAL, userId)
-                .chain(() -> users.claimCredential(app.id, credential.email, credential.providerId, userId))
+        return users.insert(app.id(), User.NORMAL, userId)
+                .chain(() -> users.claimCredential(app.id(), credential.email, credential.providerId, userId))
                 .replaceWith(userId);
     }
 
-    /** The credential whose password matches, or 401; an unknown email costs as long as a wrong password. */
+    /**
+     * The credential whose password matches, or 401; an unknown email costs as long as a wrong
+     * password. A match against a hash cheaper than the configured rounds stores a stronger one.
+     */
     private Uni<PasswordCredential> verified(App app, LoginRequest request) {
         String email = normalize(request.username());
         if (email == null || request.password() == null) {
             throw ApiException.badRequest("'username' and 'password' are required strings");
         }
-        return Panache.withSession(() -> users.credential(app.id, email))
+        return Panache.withSession(() -> users.credential(app.id(), email))
                 .chain(credential -> passwords.verify(request.password(), credential == null ? null : credential.passwordHash)
-                        .map(matches -> {
-                            if (!matches) {
+                        .chain(verdict -> {
+                            if (!verdict.matches()) {
                                 throw new ApiException(401, "InvalidPassword", "invalid username/password");
                             }
-                            return credential;
+                            if (verdict.rehash() == null) {
+                                return Uni.createFrom().item(credential);
+                            }
+                            return users.replaceHash(app.id(), email, credential.passwordHash, verdict.rehash())
+                                    .replaceWith(credential);
                         }));
+    }
+
+    private static ApiException accountNameInUse() {
+        return new ApiException(409, "AccountNameInUse", "name already in use");
+    }
+
+    private static ApiException identityAlreadyExists() {
+        return new ApiException(409, "IdentityAlreadyExists", "identity already exists");
     }
 
     static void checkPasswordLength(String password) {

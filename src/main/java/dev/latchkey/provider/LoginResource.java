@@ -11,23 +11,26 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.jboss.resteasy.reactive.RestHeader;
 import org.jboss.resteasy.reactive.RestQuery;
-import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.jboss.resteasy.reactive.RestResponse;
 
 import dev.latchkey.app.App;
 import dev.latchkey.app.AppRepository;
 import dev.latchkey.error.ApiException;
-import dev.latchkey.session.LoginResult;
+import dev.latchkey.http.ClientAddress;
+import dev.latchkey.security.Admission;
 import dev.latchkey.security.CallerResolver;
-import dev.latchkey.session.TokenType;
+import dev.latchkey.session.LoginResult;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.http.HttpServerRequest;
 
 /**
  * Provider routes. They need no token and ignore any Authorization header (realm-web sends one
  * with register), except a login with {@code ?link=true}, which links to the token's user.
+ * Every attempt passes the throttle first (SPEC section 5): a password check is counted before
+ * it runs, a cheap login after it fails.
  */
 @Path("/api/client/v2.0/app/{appId}/auth/providers")
 @Consumes(MediaType.APPLICATION_JSON)
@@ -56,46 +59,76 @@ public class LoginResource {
     @Produces(MediaType.APPLICATION_JSON)
     public Uni<LoginResult> logIn(String appId, String provider, @RestQuery boolean link,
             @RestHeader("Authorization") String authorization, LoginRequest request, HttpServerRequest http) {
-        LoginRequest body = request != null ? request : new LoginRequest(null, null, null, null);
-        String address = http.remoteAddress() == null ? null : http.remoteAddress().hostAddress();
-        String account = LocalUserpassProvider.TYPE.equals(provider) && body.username() != null
-                ? appId + "/" + LocalUserpassProvider.normalize(body.username())
-                : null;
-        throttle.check(address, account);
-        return detached(enabledApp(appId, provider)
-                .chain(app -> link ? linkToCaller(app, providers.get(provider), authorization, body)
-                        : providers.get(provider).logIn(app, body, body.deviceIdOrNew())))
-                .onFailure(ApiException.class).invoke(failure -> {
-                    if (((ApiException) failure).status() == 401) {
-                        throttle.recordFailure(address, account);
-                    }
-                });
+        LoginRequest body = requireObject(request);
+        ClientAddress client = ClientAddress.of(http);
+        boolean password = LocalUserpassProvider.TYPE.equals(provider);
+        String email = password ? LocalUserpassProvider.normalize(body.username()) : null;
+        if (password && (email == null || body.password() == null)) {
+            throw ApiException.badRequest("'username' and 'password' are required strings");
+        }
+        throttle.refuseKnownBlocked(client, appId, email);
+        return detached(enabledApp(appId, provider).chain(app -> {
+            LoginProvider chosen = providers.get(provider);
+            if (password) {
+                return throttle.reservePasswordCheck(client, app.id(), email)
+                        .chain(() -> attempt(app, chosen, link, authorization, body))
+                        .call(done -> throttle.passwordSucceeded(client, app.id(), email))
+                        .onFailure(failure -> !isLoginFailure(failure))
+                        .call(failure -> throttle.passwordSucceeded(client, app.id(), email));
+            }
+            Uni<Void> reserved = AnonUserProvider.TYPE.equals(provider) && !link
+                    ? throttle.reserveAnonymousLogin(client)
+                    : Uni.createFrom().voidItem();
+            return reserved.chain(() -> attempt(app, chosen, link, authorization, body))
+                    .onFailure(LoginResource::isLoginFailure)
+                    .call(failure -> throttle.recordFailure(client));
+        }));
     }
 
     @POST
     @Path("/local-userpass/register")
     @APIResponse(responseCode = "201", description = "registered; the user is created at the first login")
-    public Uni<RestResponse<Void>> register(String appId, Registration registration) {
-        Registration body = registration != null ? registration : new Registration(null, null);
+    public Uni<RestResponse<Void>> register(String appId, Registration registration, HttpServerRequest http) {
+        if (registration == null) {
+            throw ApiException.badRequest("request body must be a JSON object");
+        }
+        String email = LocalUserpassProvider.validRegistration(registration.email(), registration.password());
+        ClientAddress client = ClientAddress.of(http);
         return detached(enabledApp(appId, LocalUserpassProvider.TYPE)
-                .chain(app -> userpass.register(app, body.email(), body.password())))
+                .chain(app -> throttle.reserveRegistration(client)
+                        .chain(() -> userpass.register(app, email, registration.password()))))
                 .map(done -> RestResponse.status(RestResponse.Status.CREATED));
     }
 
-    /** {@code ?link=true}: the credentials join the user of the access token instead of logging in. */
-    private Uni<LoginResult> linkToCaller(App app, LoginProvider provider, String authorization, LoginRequest body) {
-        return callers.resolve(authorization, TokenType.ACCESS).chain(caller -> {
-            if (!caller.appId().equals(app.id)) {
+    private Uni<LoginResult> attempt(App app, LoginProvider provider, boolean link, String authorization, LoginRequest body) {
+        if (!link) {
+            return provider.logIn(app, body, body.deviceIdOrNew());
+        }
+        return callers.resolve(authorization, Admission.LINK).chain(caller -> {
+            if (!caller.appId().equals(app.id())) {
                 throw ApiException.invalidSession("token is for another app");
             }
             return provider.link(app, caller, body);
         });
     }
 
+    /** A 401 is a failed login: wrong credentials or token. Everything else (400, 409, 503) is not. */
+    private static boolean isLoginFailure(Throwable failure) {
+        return failure instanceof ApiException e && e.status() == 401;
+    }
+
+    /** Every provider answers a body that is not a JSON object ({@code null}, empty, an array) alike. */
+    private static LoginRequest requireObject(LoginRequest request) {
+        if (request == null) {
+            throw ApiException.badRequest("request body must be a JSON object");
+        }
+        return request;
+    }
+
     /**
-     * Lets a login or registration run to its end when the client goes away mid-way: its slow
-     * password hash makes that likely, and cancelling while the transaction is open would close
-     * the database session under Hibernate's feet. The result is then simply dropped.
+     * Lets a login or registration run to its end when the client goes away mid-way: cancelling
+     * while its transaction is open would close the database session under Hibernate's feet.
+     * The result is then simply dropped.
      */
     private static <T> Uni<T> detached(Uni<T> work) {
         return Uni.createFrom().emitter(emitter -> work.subscribe().with(emitter::complete, emitter::fail));

@@ -1,68 +1,90 @@
 package dev.latchkey.provider;
 
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
-
 import jakarta.enterprise.context.ApplicationScoped;
 
 import dev.latchkey.LatchkeyConfig;
 import dev.latchkey.error.ApiException;
+import dev.latchkey.http.ClientAddress;
+import dev.latchkey.throttle.Throttle;
+import dev.latchkey.throttle.Throttle.Limit;
+import dev.latchkey.throttle.Throttle.Slot;
+import io.smallrye.mutiny.Uni;
 
 /**
- * Counts failed logins per client address (any provider) and per email/password account, each
- * in a fixed window that starts at its first failure. Past the limit, further attempts from
- * that address or for that account get 429 until the window ends. Counts are per instance.
+ * Which attempts count against which limits (SPEC section 5), on the shared {@link Throttle}.
+ * Failed logins count per client address (any provider) and per email/password account; a
+ * password check is reserved before it runs and given back when it succeeds. Registrations,
+ * anonymous logins and mails count per address (mails also per recipient) whether or not they fail.
  */
 @ApplicationScoped
 public class LoginThrottle {
 
-    private static final int MAX_TRACKED = 100_000;
+    private final Throttle throttle;
+    private final Limit addressFailures;
+    private final Limit accountFailures;
+    private final Limit registrations;
+    private final Limit anonymousLogins;
+    private final Limit emails;
+    private final Limit emailsPerRecipient;
 
-    private record Window(long startMillis, int failures) {
+    public LoginThrottle(Throttle throttle, LatchkeyConfig config) {
+        LatchkeyConfig.Throttle c = config.throttle();
+        this.throttle = throttle;
+        this.addressFailures = new Limit("login-failures/address", c.addressFailures(), c.addressWindow());
+        this.accountFailures = new Limit("login-failures/account", c.accountFailures(), c.accountWindow());
+        this.registrations = new Limit("registrations/address", c.registrations(), c.registrationsWindow());
+        this.anonymousLogins = new Limit("anonymous-logins/address", c.anonymousLogins(), c.anonymousLoginsWindow());
+        this.emails = new Limit("emails/address", c.emails(), c.emailsWindow());
+        this.emailsPerRecipient = new Limit("emails/recipient", c.emailsPerRecipient(), c.emailsWindow());
     }
 
-    private final Map<String, Window> addresses = new ConcurrentHashMap<>();
-    private final Map<String, Window> accounts = new ConcurrentHashMap<>();
-    private final LatchkeyConfig.Throttle config;
-
-    public LoginThrottle(LatchkeyConfig config) {
-        this.config = config.throttle();
-    }
-
-    /** Refuses the attempt with 429 while its address or account is over the limit. */
-    public void check(String address, String account) {
-        long now = System.currentTimeMillis();
-        long wait = Math.max(
-                blockedFor(addresses, address, config.addressFailures(), config.addressWindow().toMillis(), now),
-                blockedFor(accounts, account, config.accountFailures(), config.accountWindow().toMillis(), now));
+    /** 429 at once, without a database round trip, when the address or account is known to be blocked. */
+    public void refuseKnownBlocked(ClientAddress client, String appId, String email) {
+        long wait = email == null
+                ? throttle.knownBlockedSeconds(failures(client))
+                : throttle.knownBlockedSeconds(failures(client), account(appId, email));
         if (wait > 0) {
-            throw ApiException.tooManyRequests((wait + 999) / 1000);
+            throw ApiException.tooManyRequests(wait);
         }
     }
 
-    public void recordFailure(String address, String account) {
-        long now = System.currentTimeMillis();
-        count(addresses, address, config.addressWindow().toMillis(), now);
-        count(accounts, account, config.accountWindow().toMillis(), now);
+    /** Counts a password check as failed before it runs; {@link #passwordSucceeded} gives it back. */
+    public Uni<Void> reservePasswordCheck(ClientAddress client, String appId, String email) {
+        return throttle.reserve(failures(client), account(appId, email));
     }
 
-    private static long blockedFor(Map<String, Window> windows, String key, int limit, long windowMillis, long now) {
-        Window window = key == null ? null : windows.get(key);
-        if (window == null || window.failures() < limit) {
-            return 0;
-        }
-        return Math.max(0, window.startMillis() + windowMillis - now);
+    public Uni<Void> passwordSucceeded(ClientAddress client, String appId, String email) {
+        return throttle.release(failures(client), account(appId, email));
     }
 
-    private static void count(Map<String, Window> windows, String key, long windowMillis, long now) {
-        if (key == null) {
-            return;
-        }
-        if (windows.size() >= MAX_TRACKED) {
-            windows.values().removeIf(w -> w.startMillis() + windowMillis <= now);
-        }
-        windows.compute(key, (k, w) -> w == null || w.startMillis() + windowMillis <= now
-                ? new Window(now, 1)
-                : new Window(w.startMillis(), w.failures() + 1));
+    /** Counts a cheap login that failed; 429 instead of its answer when the address was already blocked. */
+    public Uni<Void> recordFailure(ClientAddress client) {
+        return throttle.record(failures(client)).map(wait -> {
+            if (wait > 0) {
+                throw ApiException.tooManyRequests(wait);
+            }
+            return null;
+        });
+    }
+
+    public Uni<Void> reserveRegistration(ClientAddress client) {
+        return throttle.reserve(new Slot(registrations, client.limitKey()));
+    }
+
+    public Uni<Void> reserveAnonymousLogin(ClientAddress client) {
+        return throttle.reserve(new Slot(anonymousLogins, client.limitKey()));
+    }
+
+    /** A confirmation or reset mail (or webhook call) to {@code email}, asked for by {@code client}. */
+    public Uni<Void> reserveEmail(ClientAddress client, String appId, String email) {
+        return throttle.reserve(new Slot(emails, client.limitKey()), new Slot(emailsPerRecipient, appId + "\n" + email));
+    }
+
+    private Slot failures(ClientAddress client) {
+        return new Slot(addressFailures, client.limitKey());
+    }
+
+    private Slot account(String appId, String email) {
+        return new Slot(accountFailures, appId + "\n" + email);
     }
 }

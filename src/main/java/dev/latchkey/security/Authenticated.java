@@ -7,7 +7,11 @@ import java.lang.annotation.Target;
 
 import dev.latchkey.session.TokenType;
 
-/** Marks a route that needs a caller; {@link CallerFilter} reads it and answers 401/403 before the route runs. */
+/**
+ * Marks a route that needs a caller; {@link CallerFilter} reads it and answers 401/403 before the
+ * route runs. Deny by default: only full user sessions are admitted unless the route names the
+ * other kinds of session it also serves.
+ */
 @Retention(RetentionPolicy.RUNTIME)
 @Target(ElementType.METHOD)
 public @interface Authenticated {
@@ -15,6 +19,6 @@ public @interface Authenticated {
     /** Token types the route accepts, tried in the token's own {@code typ}. */
     TokenType[] value();
 
-    /** Whether anonymous users and API-key sessions may call the route (key management forbids both). */
-    boolean keyManagement() default false;
+    /** Kinds of session admitted besides a full user session. */
+    SessionKind[] alsoAdmit() default {};
 }

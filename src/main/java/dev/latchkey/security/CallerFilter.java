@@ -11,12 +11,12 @@ import jakarta.ws.rs.core.Response;
 import org.jboss.resteasy.reactive.server.ServerRequestFilter;
 import org.jboss.resteasy.reactive.server.SimpleResourceInfo;
 
-import dev.latchkey.error.ApiException;
 import io.smallrye.mutiny.Uni;
 
 /**
  * The one place that authenticates routes: for every {@link Authenticated} route it resolves
- * the caller (401 when the token or its session is not valid) and enforces who may manage keys.
+ * the caller (401 when the token or its session is not valid) and admits only the kinds of
+ * session the route names (403).
  */
 public class CallerFilter {
 
@@ -36,13 +36,7 @@ public class CallerFilter {
         if (rule == null) {
             return Uni.createFrom().nullItem();
         }
-        return callers.resolve(request.getHeaderString(HttpHeaders.AUTHORIZATION), rule.value()).map(caller -> {
-            if (rule.keyManagement() && caller.anonymous()) {
-                throw ApiException.forbidden("anonymous users cannot manage API keys");
-            }
-            if (rule.keyManagement() && caller.loggedInWithApiKey()) {
-                throw ApiException.forbidden("sessions that logged in with an API key cannot manage API keys");
-            }
+        return callers.resolve(request.getHeaderString(HttpHeaders.AUTHORIZATION), Admission.of(rule)).map(caller -> {
             current.set(caller);
             return null;
         });

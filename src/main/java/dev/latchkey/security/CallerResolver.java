@@ -9,7 +9,10 @@ import dev.latchkey.session.TokenService;
 import dev.latchkey.session.TokenType;
 import io.smallrye.mutiny.Uni;
 
-/** Authorization header to caller: verifies the bearer token, then checks its session is live. */
+/**
+ * Authorization header to caller: verifies the bearer token, checks its session is live, and
+ * admits the caller only if the route admits their kind of session (401, then 403).
+ */
 @ApplicationScoped
 public class CallerResolver {
 
@@ -21,15 +24,18 @@ public class CallerResolver {
         this.sessions = sessions;
     }
 
-    public Uni<Caller> resolve(String authorization, TokenType... accepted) {
-        TokenClaims claims = verify(bearer(authorization), accepted);
-        return sessions.resolve(claims);
+    public Uni<Caller> resolve(String authorization, Admission admission) {
+        TokenClaims claims = verify(bearer(authorization), admission);
+        return sessions.resolve(claims).map(caller -> {
+            admission.check(caller);
+            return caller;
+        });
     }
 
     /** Tries each accepted type; the token's own {@code typ} claim decides which one can succeed. */
-    private TokenClaims verify(String token, TokenType[] accepted) {
-        ApiException last = ApiException.invalidSession("missing token");
-        for (TokenType type : accepted) {
+    private TokenClaims verify(String token, Admission admission) {
+        ApiException last = ApiException.invalidSession();
+        for (TokenType type : admission.tokens()) {
             try {
                 return tokens.verify(token, type);
             } catch (ApiException e) {

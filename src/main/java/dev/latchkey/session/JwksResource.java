@@ -5,7 +5,9 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 
-/** Public keys for verifying access tokens offline. */
+import io.smallrye.mutiny.Uni;
+
+/** Public keys for verifying access tokens offline. Answered on the event loop: it never waits behind worker-pool work. */
 @Path("/.well-known/jwks.json")
 public class JwksResource {
 
@@ -17,7 +19,7 @@ public class JwksResource {
 
     @GET
     @Produces(MediaType.APPLICATION_JSON)
-    public String jwks() {
-        return keys.jwks();
+    public Uni<String> jwks() {
+        return Uni.createFrom().item(keys.jwks());
     }
 }

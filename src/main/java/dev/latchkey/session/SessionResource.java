@@ -14,6 +14,7 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.latchkey.security.Authenticated;
 import dev.latchkey.security.Caller;
 import dev.latchkey.security.CurrentCaller;
+import dev.latchkey.security.SessionKind;
 import io.quarkus.hibernate.reactive.panache.common.WithTransaction;
 import io.smallrye.mutiny.Uni;
 
@@ -37,7 +38,7 @@ public class SessionResource {
     @POST
     @APIResponse(responseCode = "201", description = "a new access token for the same session")
     @Produces(MediaType.APPLICATION_JSON)
-    @Authenticated(TokenType.REFRESH)
+    @Authenticated(value = TokenType.REFRESH, alsoAdmit = { SessionKind.ANONYMOUS, SessionKind.API_KEY })
     public Uni<RestResponse<AccessToken>> refresh() {
         Caller c = caller.get();
         return Uni.createFrom().item(RestResponse.status(RestResponse.Status.CREATED,
@@ -48,7 +49,7 @@ public class SessionResource {
     @DELETE
     @APIResponse(responseCode = "204", description = "logged out")
     @WithTransaction
-    @Authenticated(TokenType.REFRESH)
+    @Authenticated(value = TokenType.REFRESH, alsoAdmit = { SessionKind.ANONYMOUS, SessionKind.API_KEY })
     public Uni<RestResponse<Void>> logOut() {
         Caller c = caller.get();
         return sessions.end(c.sessionId(), c.userId()).map(ended -> RestResponse.noContent());

@@ -59,6 +59,20 @@ public class UserRepository implements PanacheRepositoryBase<User, String> {
                 .getSingleResultOrNull());
     }
 
+    public Uni<Boolean> credentialExists(String appId, String email) {
+        return pool.preparedQuery("select 1 from password_credentials where app_id = $1 and email = $2")
+                .execute(Tuple.of(appId, email))
+                .map(rows -> rows.size() > 0);
+    }
+
+    /** Stores a stronger hash of the same password, unless the hash changed meanwhile. */
+    public Uni<Void> replaceHash(String appId, String email, String oldHash, String newHash) {
+        return pool.preparedQuery("update password_credentials set password_hash = $4 "
+                + "where app_id = $1 and email = $2 and password_hash = $3")
+                .execute(Tuple.of(appId, email, oldHash, newHash))
+                .replaceWithVoid();
+    }
+
     /**
      * Locks the credential row for the rest of the transaction and returns its owner ("" while
      * unclaimed), so two first logins or links of one credential cannot both claim it.

@@ -20,6 +20,7 @@ import dev.latchkey.app.AppRepository;
 import dev.latchkey.security.Authenticated;
 import dev.latchkey.security.Caller;
 import dev.latchkey.security.CurrentCaller;
+import dev.latchkey.security.SessionKind;
 import dev.latchkey.session.TokenType;
 import io.quarkus.hibernate.reactive.panache.common.WithTransaction;
 import io.smallrye.mutiny.Uni;
@@ -50,25 +51,28 @@ public class UserResource {
     @GET
     @Path("/profile")
     @Produces(MediaType.APPLICATION_JSON)
-    @Authenticated(TokenType.ACCESS)
+    @Authenticated(value = TokenType.ACCESS, alsoAdmit = { SessionKind.ANONYMOUS, SessionKind.API_KEY })
     public Uni<Profile> profile() {
         Caller c = caller.get();
         return apps.require(c.appId()).chain(app -> users.identities(c.userId()).map(identities -> {
             Map<String, Object> data = identities.stream().map(UserRepository.IdentityRow::email)
                     .filter(Objects::nonNull).findFirst().<Map<String, Object>>map(email -> Map.of("email", email))
                     .orElse(Map.of());
-            return new Profile(c.userId(), app.domainId,
+            return new Profile(c.userId(), app.domainId(),
                     identities.stream().map(i -> new IdentityView(i.providerId(), i.providerType(), i.providerId())).toList(),
                     data, User.NORMAL);
         }));
     }
 
-    /** Deletes the caller with every identity, session and key, in one transaction. */
+    /**
+     * Deletes the caller with every identity, session and key, in one transaction. An anonymous
+     * user may delete themselves; a session that logged in with a key may not delete its owner.
+     */
     @DELETE
     @APIResponse(responseCode = "204", description = "the caller, their identities, sessions and keys are gone")
     @Path("/delete")
     @WithTransaction
-    @Authenticated(TokenType.ACCESS)
+    @Authenticated(value = TokenType.ACCESS, alsoAdmit = SessionKind.ANONYMOUS)
     public Uni<RestResponse<Void>> deleteSelf() {
         return users.deleteUser(caller.get().userId()).map(deleted -> RestResponse.noContent());
     }

@@ -430,7 +430,7 @@ class ApiKeyResourceTest {
             keyRefused(key);
         }
         error(given().contentType(ContentType.JSON).body(Map.of()).post(PROVIDERS + "/api-key/login"),
-                401, "AuthError", "unauthorized");
+                400, "BadRequest", "'key' is a required string");
         assertEquals(owner.userId(), TestUsers.withKey(value).userId());
     }
 

@@ -157,8 +157,8 @@ class LoginResourceTest {
         String database = ConfigProvider.getConfig().getValue("test.database.name", String.class);
         try (Connection c = DriverManager.getConnection(TestDatabase.jdbcUrl(database), "postgres", "");
                 Statement s = c.createStatement()) {
-            s.execute("insert into apps (id, domain_id, providers) values "
-                    + "('password-only-app', '" + ObjectIds.next() + "', '{local-userpass}') on conflict do nothing");
+            s.execute("insert into apps (id, domain_id, settings) values ('password-only-app', '" + ObjectIds.next()
+                    + "', '{\"providers\": {\"local-userpass\": {\"enabled\": true}}}') on conflict do nothing");
         }
         String providers = API + "/app/password-only-app/auth/providers";
         error(given().contentType(ContentType.JSON).body(Map.of())

@@ -1,0 +1,101 @@
+package dev.latchkey.audit;
+
+import java.time.Duration;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import dev.latchkey.ObjectIds;
+import dev.latchkey.http.ClientAddress;
+import io.quarkus.arc.Arc;
+import io.quarkus.hibernate.reactive.panache.Panache;
+import io.quarkus.logging.Log;
+import io.quarkus.vertx.http.runtime.CurrentVertxRequest;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.SqlClient;
+import io.vertx.mutiny.sqlclient.Tuple;
+
+/**
+ * Writes the audit trail. A change and its event commit together ({@link #inTransaction},
+ * {@link #on}); a login, which commits on its own, writes its event just after ({@link #after}),
+ * and a failure to do so is logged with the event, never dropped silently.
+ * The client address is taken from the current request when the event does not carry one.
+ */
+@ApplicationScoped
+public class AuditLog {
+
+    private static final String INSERT = "insert into audit_events "
+            + "(id, app_id, type, user_id, api_key_id, session_id, actor, address, outcome, detail) ";
+
+    private final Pool pool;
+    private final ObjectMapper json;
+    private final CurrentVertxRequest request;
+
+    public AuditLog(Pool pool, ObjectMapper json, CurrentVertxRequest request) {
+        this.pool = pool;
+        this.json = json;
+        this.request = request;
+    }
+
+    /** In the caller's Hibernate Reactive transaction. */
+    public Uni<Void> inTransaction(AuditEvent event) {
+        AuditEvent e = withAddress(event);
+        return Panache.getSession().chain(session -> session.createNativeQuery(INSERT
+                + "values (:id, :app, :type, :user, :key, :session, :actor, :address, :outcome, cast(:detail as jsonb))")
+                .setParameter("id", ObjectIds.next())
+                .setParameter("app", e.appId())
+                .setParameter("type", e.type())
+                .setParameter("user", e.userId())
+                .setParameter("key", e.apiKeyId())
+                .setParameter("session", e.sessionId())
+                .setParameter("actor", e.actor())
+                .setParameter("address", e.address())
+                .setParameter("outcome", e.outcome())
+                .setParameter("detail", detail(e))
+                .executeUpdate())
+                .replaceWithVoid();
+    }
+
+    /** On a connection of the SQL client, inside the transaction it has open. */
+    public Uni<Void> on(SqlClient client, AuditEvent event) {
+        AuditEvent e = withAddress(event);
+        return client.preparedQuery(INSERT + "values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::text::jsonb)")
+                .execute(Tuple.from(new Object[] { ObjectIds.next(), e.appId(), e.type(), e.userId(), e.apiKeyId(),
+                        e.sessionId(), e.actor(), e.address(), e.outcome(), detail(e) }))
+                .replaceWithVoid();
+    }
+
+    /** After a change that committed by itself; never fails the caller. */
+    public void after(AuditEvent event) {
+        AuditEvent e = withAddress(event);
+        on(pool, e).onFailure().retry().atMost(2)
+                .subscribe().with(done -> {
+                }, failure -> Log.warnf("audit event not written (%s): %s", failure.toString(), e));
+    }
+
+    /** Deletes events older than the retention, at most {@code batch} of them; the number deleted. */
+    public Uni<Integer> purgeOlderThan(Duration retention, int batch) {
+        return pool.preparedQuery("delete from audit_events where seq in "
+                + "(select seq from audit_events where at < now() - make_interval(secs => $1) order by seq limit $2)")
+                .execute(Tuple.of((double) retention.toSeconds(), batch))
+                .map(rows -> rows.rowCount());
+    }
+
+    private AuditEvent withAddress(AuditEvent event) {
+        if (event.address() != null || !Arc.container().requestContext().isActive() || request.getCurrent() == null) {
+            return event;
+        }
+        return event.from(ClientAddress.of(request.getCurrent().request()).address());
+    }
+
+    private String detail(AuditEvent event) {
+        try {
+            return json.writeValueAsString(event.detail() == null ? java.util.Map.of() : event.detail());
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
