@@ -17,11 +17,59 @@ public interface LatchkeyConfig {
 
     Token token();
 
+    /**
+     * Seals the signing keys kept in the database (AES-256-GCM): 32 random bytes, base64. Without
+     * it they are stored plain, and a copy of the database can forge tokens.
+     */
+    Optional<String> keyEncryptionKey();
+
+    /** Earlier key-encryption keys, still read while rows are sealed again with the current one. */
+    Optional<java.util.List<String>> keyEncryptionKeyPrevious();
+
     ApiKeys apiKeys();
 
     Password password();
 
     Cors cors();
+
+    Database database();
+
+    /** Every route answers within this; past it, 503 (a database that stopped answering). See http/Deadline. */
+    @WithDefault("10s")
+    Duration requestDeadline();
+
+    Retention retention();
+
+    /** What the scheduled purge deletes, and when (retention/Retention). */
+    interface Retention {
+        /** How often the purge runs. */
+        @WithDefault("5m")
+        Duration every();
+
+        /** Rows per statement. */
+        @WithDefault("500")
+        int batch();
+
+        /** How long an ended or expired session is kept (an operator can still see it). */
+        @WithDefault("7d")
+        Duration sessions();
+
+        /** How old an anonymous user without a live session must be before it goes. */
+        @WithDefault("1h")
+        Duration anonymousUsers();
+    }
+
+    /** Bounds on waiting for the database (SPEC section 5). */
+    interface Database {
+        /** How long a request waits for a pooled connection (or a new connection) before 503. */
+        @WithDefault("3s")
+        Duration acquireTimeout();
+
+        /** Requests that may wait for a connection at once; past that, 503 at once. */
+        @WithDefault("256")
+        int waitQueue();
+
+    }
 
     Throttle throttle();
 
@@ -86,6 +134,10 @@ public interface LatchkeyConfig {
 
         /** A private P-256 JWK (JSON with "d") for access tokens; generated and stored when absent. */
         Optional<String> signingKey();
+
+        /** Verified tokens remembered (by hash) so their signature is checked once; each until it expires. */
+        @WithDefault("20000")
+        int verifiedCacheSize();
 
         /** Secret (at least 32 bytes) for refresh tokens; generated and stored when absent. */
         Optional<String> refreshSecret();

@@ -25,24 +25,21 @@ public class CallerResolver {
     }
 
     public Uni<Caller> resolve(String authorization, Admission admission) {
-        TokenClaims claims = verify(bearer(authorization), admission);
-        return sessions.resolve(claims).map(caller -> {
+        String token = bearer(authorization);
+        return verify(token, admission).chain(sessions::resolve).map(caller -> {
             admission.check(caller);
             return caller;
         });
     }
 
     /** Tries each accepted type; the token's own {@code typ} claim decides which one can succeed. */
-    private TokenClaims verify(String token, Admission admission) {
-        ApiException last = ApiException.invalidSession();
+    private Uni<TokenClaims> verify(String token, Admission admission) {
+        Uni<TokenClaims> attempt = Uni.createFrom().failure(ApiException.invalidSession());
         for (TokenType type : admission.tokens()) {
-            try {
-                return tokens.verify(token, type);
-            } catch (ApiException e) {
-                last = e;
-            }
+            attempt = attempt.onFailure(ApiException.class)
+                    .recoverWithUni(() -> Uni.createFrom().deferred(() -> tokens.verify(token, type)));
         }
-        throw last;
+        return attempt;
     }
 
     private static String bearer(String header) {

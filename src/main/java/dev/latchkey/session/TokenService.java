@@ -1,7 +1,11 @@
 package dev.latchkey.session;
 
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -12,30 +16,56 @@ import org.jose4j.jwt.NumericDate;
 import org.jose4j.jwa.AlgorithmConstraints;
 import org.jose4j.lang.JoseException;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.Expiry;
+
 import dev.latchkey.LatchkeyConfig;
 import dev.latchkey.error.ApiException;
+import io.smallrye.mutiny.Uni;
 
 /**
  * Signs and verifies tokens. Verification pins the algorithm per token type before looking at
  * the signature, so alg=none and algorithm confusion (an HS256 token keyed with the public key)
- * fail like any bad signature. A verified token is remembered until it expires, keyed by its
- * exact text: signature checks (ES256 above all) are the costliest step of an authenticated
- * request, and revocation is still checked against the session row on every request.
+ * fail like any bad signature. A verified token is remembered until it expires, keyed by the
+ * SHA-256 of its text: signature checks (ES256 above all) are the costliest step of an
+ * authenticated request, and revocation is still checked against the session on every request.
+ * The cache is bounded (Caffeine's admission policy keeps tokens in use over a flood of tokens
+ * presented once), and every entry leaves it when its token expires.
  */
 @ApplicationScoped
 public class TokenService {
 
-    private static final int MAX_CACHED = 100_000;
     private static final String ISSUER = "latchkey";
 
     private final SigningKeys keys;
     private final LatchkeyConfig config;
-    /** Tokens whose signature already verified, by their exact text, until they expire. */
-    private final Map<String, TokenClaims> verified = new ConcurrentHashMap<>();
+    /** Claims of tokens whose signature already verified, by the SHA-256 of the token, until they expire. */
+    private final Cache<ByteBuffer, TokenClaims> verified;
 
     public TokenService(SigningKeys keys, LatchkeyConfig config) {
         this.keys = keys;
         this.config = config;
+        this.verified = Caffeine.newBuilder()
+                .maximumSize(config.token().verifiedCacheSize())
+                .expireAfter(new Expiry<ByteBuffer, TokenClaims>() {
+                    @Override
+                    public long expireAfterCreate(ByteBuffer key, TokenClaims claims, long now) {
+                        long left = claims.expiresAtSeconds() * 1000 - System.currentTimeMillis();
+                        return Duration.ofMillis(Math.max(0, left)).toNanos();
+                    }
+
+                    @Override
+                    public long expireAfterUpdate(ByteBuffer key, TokenClaims claims, long now, long current) {
+                        return current;
+                    }
+
+                    @Override
+                    public long expireAfterRead(ByteBuffer key, TokenClaims claims, long now, long current) {
+                        return current;
+                    }
+                })
+                .build();
     }
 
     public String accessToken(String userId, String appId, String sessionId, String deviceId) {
@@ -46,29 +76,46 @@ public class TokenService {
         return sign(TokenType.REFRESH, userId, appId, sessionId, deviceId, config.token().refreshLifetime().toSeconds());
     }
 
-    /** The token's claims, or 401 InvalidSession for anything forged, expired or of the wrong type. */
-    public TokenClaims verify(String token, TokenType expected) {
+    /**
+     * The token's claims, or 401 InvalidSession for anything forged, expired or of the wrong type.
+     * A kid this instance does not know (another instance started with a new key) makes it read
+     * the keys again once before refusing.
+     */
+    public Uni<TokenClaims> verify(String token, TokenType expected) {
         if (token == null || token.isEmpty()) {
             throw ApiException.invalidSession("missing token");
         }
         long now = System.currentTimeMillis() / 1000;
-        TokenClaims cached = verified.get(token);
+        ByteBuffer cacheKey = ByteBuffer.wrap(sha256(token));
+        TokenClaims cached = verified.getIfPresent(cacheKey);
         if (cached != null) {
             if (cached.type() != expected) {
                 throw ApiException.invalidSession("wrong token type");
             }
-            if (cached.expiresAtSeconds() > now) {
-                return cached;
+            if (cached.expiresAtSeconds() <= now) {
+                throw ApiException.invalidSession("token expired");
             }
-            verified.remove(token);
-            throw ApiException.invalidSession("token expired");
+            return Uni.createFrom().item(cached);
         }
         TokenClaims claims = parse(token, expected, now);
-        if (verified.size() >= MAX_CACHED) {
-            verified.clear();
+        if (claims != null) {
+            verified.put(cacheKey, claims);
+            return Uni.createFrom().item(claims);
         }
-        verified.put(token, claims);
-        return claims;
+        return keys.reloadForUnknownKid().map(reloaded -> {
+            TokenClaims again = parse(token, expected, System.currentTimeMillis() / 1000);
+            if (again == null) {
+                throw ApiException.invalidSession("unknown signing key");
+            }
+            verified.put(cacheKey, again);
+            return again;
+        });
+    }
+
+    /** Tokens remembered now; for tests and metrics. */
+    public long cachedTokens() {
+        verified.cleanUp();
+        return verified.estimatedSize();
     }
 
     private String sign(TokenType type, String userId, String appId, String sessionId, String deviceId, long lifetimeSeconds) {
@@ -99,21 +146,15 @@ public class TokenService {
         }
     }
 
+    /** The verified claims; null when no key this instance knows could have signed it; 401 for anything else wrong. */
     private TokenClaims parse(String token, TokenType expected, long now) {
         try {
             JsonWebSignature jws = new JsonWebSignature();
             String algorithm = expected == TokenType.ACCESS ? SigningKeys.ES256 : SigningKeys.HS256;
             jws.setAlgorithmConstraints(new AlgorithmConstraints(AlgorithmConstraints.ConstraintType.PERMIT, algorithm));
             jws.setCompactSerialization(token);
-            String kid = jws.getKeyIdHeaderValue();
-            java.security.Key key = expected == TokenType.ACCESS ? keys.accessVerifier(kid)
-                    : keys.refreshSigner().kid().equals(kid) ? keys.refreshSigner().key() : null;
-            if (key == null) {
-                throw ApiException.invalidSession("unknown signing key");
-            }
-            jws.setKey(key);
-            if (!jws.verifySignature()) {
-                throw ApiException.invalidSession("bad signature");
+            if (!verifySignature(jws, expected)) {
+                return null;
             }
             JwtClaims claims = JwtClaims.parse(jws.getPayload());
             if (!expected.claim.equals(claims.getClaimValue("typ"))) {
@@ -136,6 +177,49 @@ public class TokenService {
         } catch (JoseException | org.jose4j.jwt.consumer.InvalidJwtException | MalformedClaimException
                 | IllegalArgumentException | ClassCastException e) {
             throw ApiException.invalidSession("malformed token");
+        }
+    }
+
+    /**
+     * False when no known key matches the kid (it may be new); 401 when a known key refuses the
+     * signature. Refresh secrets are few and cheap to try, so a refresh token whose kid names none
+     * of them (signed before kids named secrets) is tried against each.
+     */
+    private boolean verifySignature(JsonWebSignature jws, TokenType expected) throws JoseException {
+        String kid = jws.getKeyIdHeaderValue();
+        if (expected == TokenType.ACCESS) {
+            java.security.PublicKey key = keys.accessVerifier(kid);
+            if (key == null) {
+                return false;
+            }
+            jws.setKey(key);
+            if (!jws.verifySignature()) {
+                throw ApiException.invalidSession("bad signature");
+            }
+            return true;
+        }
+        java.security.Key named = keys.refreshVerifier(kid);
+        if (named != null) {
+            jws.setKey(named);
+            if (!jws.verifySignature()) {
+                throw ApiException.invalidSession("bad signature");
+            }
+            return true;
+        }
+        for (java.security.Key candidate : keys.refreshVerifiers()) {
+            jws.setKey(candidate);
+            if (jws.verifySignature()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static byte[] sha256(String token) {
+        try {
+            return MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.UTF_8));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
         }
     }
 }
