@@ -79,6 +79,18 @@ public class ErrorMappers {
                     .entity(new ApiError("service unavailable", "ServiceUnavailable"))
                     .build();
         }
+        String sqlState = sqlState(e);
+        if (sqlState != null && sqlState.startsWith("23")) {
+            // Every constraint a request can hit is mapped where it is hit; reaching this is a
+            // bug to fix, but the client still gets what happened: its change conflicted.
+            Log.warnf("unmapped constraint violation (SQLSTATE %s, constraint %s)", sqlState, constraint(e));
+            return json(409, new ApiError("the change conflicts with the current state; try again", "Conflict"));
+        }
+        if (sqlState != null && sqlState.startsWith("22")) {
+            // Data PostgreSQL refuses (a NUL byte, a number out of range) that no check caught first.
+            Log.warnf("input refused by the database (SQLSTATE %s)", sqlState);
+            return json(400, new ApiError("request contains a value that cannot be stored", "BadRequest"));
+        }
         String correlationId = UUID.randomUUID().toString();
         Log.errorf(e, "unexpected failure, correlation id %s", correlationId);
         return json(500, new ApiError("internal server error (correlation id " + correlationId + ")", "InternalServerError"));
@@ -105,11 +117,40 @@ public class ErrorMappers {
             String message = String.valueOf(t.getMessage());
             if (t.getClass().getName().startsWith("io.vertx.")
                     && (message.contains("Connection refused") || message.contains("Connection is closed")
-                            || message.contains("Timeout") || message.contains("Connection reset"))) {
+                            || message.contains("Timeout") || message.contains("Connection reset")
+                            || message.contains("wait queue"))) {
                 return true;
             }
         }
         return false;
+    }
+
+    /** The SQLSTATE of a database error anywhere in the cause chain, or null. */
+    static String sqlState(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof PgException pg && pg.getSqlState() != null) {
+                return pg.getSqlState();
+            }
+            if (t instanceof java.sql.SQLException sql && sql.getSQLState() != null) {
+                return sql.getSQLState();
+            }
+            if (t instanceof org.hibernate.exception.ConstraintViolationException violation && violation.getSQLState() != null) {
+                return violation.getSQLState();
+            }
+        }
+        return null;
+    }
+
+    private static String constraint(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof PgException pg && pg.getConstraint() != null) {
+                return pg.getConstraint();
+            }
+            if (t instanceof org.hibernate.exception.ConstraintViolationException violation) {
+                return violation.getConstraintName();
+            }
+        }
+        return "unknown";
     }
 
     /** Names what is wrong without echoing the body back (it may hold a password or key). */
@@ -123,7 +164,8 @@ public class ErrorMappers {
                     path.append('[').append(ref.getIndex()).append(']');
                 }
             }
-            return "'" + path + "' has the wrong type";
+            boolean badText = String.valueOf(mismatch.getOriginalMessage()).contains("NUL character");
+            return "'" + path + (badText ? "' holds a NUL character or a lone surrogate" : "' has the wrong type");
         }
         if (e instanceof MismatchedInputException) {
             return "request body has the wrong shape";

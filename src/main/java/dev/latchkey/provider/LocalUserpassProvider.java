@@ -46,7 +46,8 @@ public class LocalUserpassProvider implements LoginProvider {
     /** The normalized email of a registration whose fields are acceptable, or 400. */
     static String validRegistration(String rawEmail, String password) {
         String email = normalize(rawEmail);
-        if (email == null || email.length() > 254 || !EMAIL.matcher(email).matches()) {
+        if (email == null || email.length() > 254 || !EMAIL.matcher(email).matches() || email.codePoints().anyMatch(
+                cp -> Character.isISOControl(cp) || Character.getType(cp) == Character.FORMAT)) {
             throw ApiException.badRequest("email is invalid");
         }
         checkPasswordLength(password);

@@ -3,6 +3,8 @@ package dev.latchkey.provider;
 import com.fasterxml.jackson.databind.JsonNode;
 
 import dev.latchkey.ObjectIds;
+import dev.latchkey.error.ApiException;
+import dev.latchkey.http.StrictJson;
 
 /**
  * A login body of any provider: each reads its own fields. Unknown fields (realm-core sends
@@ -17,13 +19,22 @@ public record LoginRequest(String username, String password, String key, Options
     public record Device(JsonNode deviceId) {
     }
 
-    /** The device id the client already has, echoed back, or a new one. */
+    /**
+     * The device id the client already has, echoed back, or a new one. It must be a string or
+     * {@code {"$oid": string}} when present (400 otherwise); one that is not 24-hex (realm-web's
+     * all-zero "none" included) gets a new id.
+     */
     public String deviceIdOrNew() {
         JsonNode id = options == null || options.device() == null ? null : options.device().deviceId();
-        if (id != null && id.isObject()) {
+        if (id == null || id.isNull()) {
+            return ObjectIds.next();
+        }
+        if (id.isObject()) {
             id = id.get("$oid");
         }
-        String given = id != null && id.isTextual() ? id.asText() : null;
-        return ObjectIds.isValid(given) ? given : ObjectIds.next();
+        if (id == null || !id.isTextual() || !StrictJson.isText(id.asText())) {
+            throw ApiException.badRequest("'options.device.deviceId' must be a string");
+        }
+        return ObjectIds.isValid(id.asText()) ? id.asText() : ObjectIds.next();
     }
 }
