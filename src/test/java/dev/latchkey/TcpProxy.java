@@ -11,13 +11,15 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * A loopback TCP proxy in front of PostgreSQL that a test can cut and restore, to play a
- * database outage. While cut, it drops every open connection and closes new ones at once.
+ * database outage. While cut, it drops every open connection and closes new ones at once; while
+ * stalled, it keeps every connection open and forwards nothing (a hung database).
  * The switch is a system property, so the test and the test resource reach the same one
  * whichever class loader loaded each of them.
  */
 public final class TcpProxy implements AutoCloseable {
 
     private static final String SWITCH = "tcpproxy.database-reachable";
+    private static final String STALL = "tcpproxy.database-stalled";
 
     private final ServerSocket server;
     private final String upstreamHost;
@@ -41,6 +43,18 @@ public final class TcpProxy implements AutoCloseable {
     /** Cut (false) or restore (true) the database, for whichever proxy is running. */
     public static void setReachable(boolean reachable) {
         System.setProperty(SWITCH, Boolean.toString(reachable));
+    }
+
+    /**
+     * Stall (true) or resume (false): while stalled the database "stops answering" the way a hung
+     * server does, with every socket left open and no byte forwarded either way.
+     */
+    public static void setStalled(boolean stalled) {
+        System.setProperty(STALL, Boolean.toString(stalled));
+    }
+
+    private static boolean stalled() {
+        return Boolean.parseBoolean(System.getProperty(STALL, "false"));
     }
 
     private static boolean reachable() {
@@ -87,11 +101,16 @@ public final class TcpProxy implements AutoCloseable {
         try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
             int n;
             while ((n = in.read(buffer)) >= 0) {
+                while (stalled() && !closed) {
+                    Thread.sleep(20);
+                }
                 out.write(buffer, 0, n);
                 out.flush();
             }
         } catch (IOException e) {
             // the other side or the cut closed the socket
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         } finally {
             closeQuietly(from);
             closeQuietly(to);

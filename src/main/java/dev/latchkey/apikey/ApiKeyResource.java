@@ -19,9 +19,11 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.latchkey.security.Authenticated;
 import dev.latchkey.security.CurrentCaller;
 import dev.latchkey.session.TokenType;
+import dev.latchkey.http.Deadline;
 import io.smallrye.mutiny.Uni;
 
 /** The caller's own API keys. Authenticated by the refresh token (realm-web) or the access token. */
+@Deadline
 @Path("/api/client/v2.0/auth/api_keys")
 @Consumes(MediaType.WILDCARD)
 public class ApiKeyResource {

@@ -9,8 +9,10 @@ import jakarta.ws.rs.core.UriInfo;
 import com.fasterxml.jackson.annotation.JsonProperty;
 
 import dev.latchkey.LatchkeyConfig;
+import dev.latchkey.http.Deadline;
 import io.smallrye.mutiny.Uni;
 
+@Deadline
 @Path("/api/client/v2.0/app/{appId}/location")
 @Produces(MediaType.APPLICATION_JSON)
 public class LocationResource {

@@ -23,6 +23,7 @@ import dev.latchkey.http.ClientAddress;
 import dev.latchkey.security.Admission;
 import dev.latchkey.security.CallerResolver;
 import dev.latchkey.session.LoginResult;
+import dev.latchkey.http.Deadline;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.http.HttpServerRequest;
 
@@ -32,6 +33,7 @@ import io.vertx.core.http.HttpServerRequest;
  * Every attempt passes the throttle first (SPEC section 5): a password check is counted before
  * it runs, a cheap login after it fails.
  */
+@Deadline
 @Path("/api/client/v2.0/app/{appId}/auth/providers")
 @Consumes(MediaType.APPLICATION_JSON)
 public class LoginResource {
@@ -60,6 +62,7 @@ public class LoginResource {
     public Uni<LoginResult> logIn(String appId, String provider, @RestQuery boolean link,
             @RestHeader("Authorization") String authorization, LoginRequest request, HttpServerRequest http) {
         LoginRequest body = requireObject(request);
+        String deviceId = body.deviceIdOrNew();
         ClientAddress client = ClientAddress.of(http);
         boolean password = LocalUserpassProvider.TYPE.equals(provider);
         String email = password ? LocalUserpassProvider.normalize(body.username()) : null;
@@ -71,7 +74,7 @@ public class LoginResource {
             LoginProvider chosen = providers.get(provider);
             if (password) {
                 return throttle.reservePasswordCheck(client, app.id(), email)
-                        .chain(() -> attempt(app, chosen, link, authorization, body))
+                        .chain(() -> attempt(app, chosen, link, authorization, body, deviceId))
                         .call(done -> throttle.passwordSucceeded(client, app.id(), email))
                         .onFailure(failure -> !isLoginFailure(failure))
                         .call(failure -> throttle.passwordSucceeded(client, app.id(), email));
@@ -79,9 +82,11 @@ public class LoginResource {
             Uni<Void> reserved = AnonUserProvider.TYPE.equals(provider) && !link
                     ? throttle.reserveAnonymousLogin(client)
                     : Uni.createFrom().voidItem();
-            return reserved.chain(() -> attempt(app, chosen, link, authorization, body))
+            // A failure is counted after the fact; a 429 from counting it replaces the 401.
+            return reserved.chain(() -> attempt(app, chosen, link, authorization, body, deviceId))
                     .onFailure(LoginResource::isLoginFailure)
-                    .call(failure -> throttle.recordFailure(client));
+                    .recoverWithUni(failure -> throttle.recordFailure(client)
+                            .chain(counted -> Uni.createFrom().<LoginResult>failure(failure)));
         }));
     }
 
@@ -100,9 +105,10 @@ public class LoginResource {
                 .map(done -> RestResponse.status(RestResponse.Status.CREATED));
     }
 
-    private Uni<LoginResult> attempt(App app, LoginProvider provider, boolean link, String authorization, LoginRequest body) {
+    private Uni<LoginResult> attempt(App app, LoginProvider provider, boolean link, String authorization, LoginRequest body,
+            String deviceId) {
         if (!link) {
-            return provider.logIn(app, body, body.deviceIdOrNew());
+            return provider.logIn(app, body, deviceId);
         }
         return callers.resolve(authorization, Admission.LINK).chain(caller -> {
             if (!caller.appId().equals(app.id())) {

@@ -1,5 +1,6 @@
 package dev.latchkey.security;
 
+import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -11,6 +12,8 @@ import jakarta.ws.rs.core.Response;
 import org.jboss.resteasy.reactive.server.ServerRequestFilter;
 import org.jboss.resteasy.reactive.server.SimpleResourceInfo;
 
+import dev.latchkey.LatchkeyConfig;
+import dev.latchkey.http.DeadlineInterceptor;
 import io.smallrye.mutiny.Uni;
 
 /**
@@ -25,9 +28,12 @@ public class CallerFilter {
     private final CallerResolver callers;
     private final CurrentCaller current;
 
-    public CallerFilter(CallerResolver callers, CurrentCaller current) {
+    private final Duration deadline;
+
+    public CallerFilter(CallerResolver callers, CurrentCaller current, LatchkeyConfig config) {
         this.callers = callers;
         this.current = current;
+        this.deadline = config.requestDeadline();
     }
 
     @ServerRequestFilter
@@ -36,10 +42,11 @@ public class CallerFilter {
         if (rule == null) {
             return Uni.createFrom().nullItem();
         }
-        return callers.resolve(request.getHeaderString(HttpHeaders.AUTHORIZATION), Admission.of(rule)).map(caller -> {
-            current.set(caller);
-            return null;
-        });
+        return DeadlineInterceptor.within(callers.resolve(request.getHeaderString(HttpHeaders.AUTHORIZATION), Admission.of(rule)),
+                deadline).map(caller -> {
+                    current.set(caller);
+                    return null;
+                });
     }
 
     private static Optional<Authenticated> rule(SimpleResourceInfo resource) {

@@ -7,7 +7,10 @@ import jakarta.ws.rs.core.MediaType;
 
 import io.smallrye.mutiny.Uni;
 
+import dev.latchkey.http.Deadline;
+
 /** Public keys for verifying access tokens offline. Answered on the event loop: it never waits behind worker-pool work. */
+@Deadline
 @Path("/.well-known/jwks.json")
 public class JwksResource {
 

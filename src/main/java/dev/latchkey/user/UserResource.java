@@ -22,9 +22,11 @@ import dev.latchkey.security.Caller;
 import dev.latchkey.security.CurrentCaller;
 import dev.latchkey.security.SessionKind;
 import dev.latchkey.session.TokenType;
+import dev.latchkey.http.Deadline;
 import io.quarkus.hibernate.reactive.panache.common.WithTransaction;
 import io.smallrye.mutiny.Uni;
 
+@Deadline
 @Path("/api/client/v2.0/auth")
 @Consumes(MediaType.WILDCARD)
 public class UserResource {

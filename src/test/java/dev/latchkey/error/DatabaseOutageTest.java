@@ -31,6 +31,11 @@ class DatabaseOutageTest {
         }
 
         @Override
+        public Map<String, String> getConfigOverrides() {
+            return Map.of("latchkey.request-deadline", "3s", "latchkey.database.acquire-timeout", "2s");
+        }
+
+        @Override
         public boolean disableGlobalTestResources() {
             return true;
         }
@@ -39,6 +44,7 @@ class DatabaseOutageTest {
     @AfterEach
     void restore() {
         TcpProxy.setReachable(true);
+        TcpProxy.setStalled(false);
     }
 
     @Test
@@ -65,6 +71,26 @@ class DatabaseOutageTest {
                 .then().statusCode(200).extract().jsonPath().getList("_id");
         assertEquals(List.of(keyId), ids, "the key written before the outage survives; the refused one was not stored");
         given().header("Authorization", user.bearerRefresh()).post(TestUsers.API + "/auth/session").then().statusCode(201);
+    }
+
+    @Test
+    void aDatabaseThatStopsAnsweringGives503WithinSecondsNotAHang() throws InterruptedException {
+        TestUsers.Tokens user = TestUsers.registered();
+        TestUsers.createKey(user, "before-the-hang");
+
+        TcpProxy.setStalled(true);
+        var slow = io.restassured.config.RestAssuredConfig.config().httpClient(
+                io.restassured.config.HttpClientConfig.httpClientConfig().setParam("http.socket.timeout", 20_000));
+        long started = System.nanoTime();
+        unavailable(given().config(slow).header("Authorization", user.bearerRefresh()).get(TestUsers.API + "/auth/api_keys").then());
+        unavailable(given().config(slow).contentType(ContentType.JSON).body("{}").post(TestUsers.PROVIDERS + "/anon-user/login").then());
+        given().config(slow).get("/q/health/ready").then().statusCode(503);
+        long seconds = (System.nanoTime() - started) / 1_000_000_000;
+        org.junit.jupiter.api.Assertions.assertTrue(seconds < 20, "answered within the stall timeout, not hung: " + seconds + " s");
+
+        TcpProxy.setStalled(false);
+        waitUntilReady();
+        given().header("Authorization", user.bearerRefresh()).get(TestUsers.API + "/auth/api_keys").then().statusCode(200);
     }
 
     private static void unavailable(ValidatableResponse response) {
