@@ -60,6 +60,14 @@ public class SessionRepository implements PanacheRepositoryBase<Session, String>
                 .map(count -> count > 0);
     }
 
+    /** Deletes sessions that ended or expired over {@code grace} ago, at most {@code batch}; the number deleted. */
+    public Uni<Integer> purgeDead(java.time.Duration grace, int batch) {
+        return pool.preparedQuery("delete from sessions where id in (select id from sessions "
+                + "where ended_at < now() - make_interval(secs => $1) or expires_at < now() - make_interval(secs => $1) limit $2)")
+                .execute(Tuple.of((double) grace.toSeconds(), batch))
+                .map(rows -> rows.rowCount());
+    }
+
     /** Ends every live session a key logged in, so disabling or deleting it takes effect at once. */
     public Uni<Integer> endAllForKey(String apiKeyId, String ownerId) {
         return update("endedAt = current_timestamp where apiKeyId = ?1 and userId = ?2 and endedAt is null", apiKeyId, ownerId);

@@ -120,6 +120,19 @@ public class UserRepository implements PanacheRepositoryBase<User, String> {
     public record IdentityRow(String providerType, String providerId, String email) {
     }
 
+    /**
+     * Deletes anonymous users none of whose sessions is live (nothing can ever sign in as them
+     * again), created over {@code grace} ago, at most {@code batch}; the number deleted.
+     */
+    public Uni<Integer> purgeAbandonedAnonymous(java.time.Duration grace, int batch) {
+        return pool.preparedQuery("delete from users where id in (select u.id from users u "
+                + "where u.type = 'anonymous' and u.created_at < now() - make_interval(secs => $1) "
+                + "and not exists (select 1 from sessions s where s.user_id = u.id and s.ended_at is null and s.expires_at > now()) "
+                + "limit $2)")
+                .execute(Tuple.of((double) grace.toSeconds(), batch))
+                .map(rows -> rows.rowCount());
+    }
+
     /** Deletes the user; identities, credentials, sessions and keys go with them (foreign keys cascade). */
     public Uni<Boolean> deleteUser(String userId) {
         return delete("id", userId).map(count -> count > 0);
