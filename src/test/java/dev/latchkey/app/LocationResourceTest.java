@@ -34,4 +34,13 @@ class LocationResourceTest {
                 .body("error_code", equalTo("AppNotFound"))
                 .body("error", equalTo("cannot find app using Client App ID 'no-such-app'"));
     }
+
+    @Test
+    void forwardedHeadersAreIgnoredUnlessAProxyIsTrusted() {
+        given().header("X-Forwarded-Host", "evil.example").header("X-Forwarded-Proto", "https")
+                .header("Forwarded", "host=evil.example;proto=https")
+                .get(TestUsers.API + "/app/" + TestUsers.APP + "/location")
+                .then().statusCode(200)
+                .body("hostname", matchesPattern("http://localhost:\\d+"));
+    }
 }

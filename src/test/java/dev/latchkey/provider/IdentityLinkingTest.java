@@ -81,4 +81,40 @@ class IdentityLinkingTest {
                 .post(TestUsers.PROVIDERS + "/anon-user/login?link=true")
                 .then().statusCode(400).body("error_code", equalTo("BadRequest"));
     }
+
+    @Test
+    void sessionThatLoggedInWithAKeyCannotLinkCredentialsToTheOwner() {
+        TestUsers.Tokens owner = TestUsers.registered();
+        TestUsers.Tokens keySession = TestUsers.withKey((String) TestUsers.createKey(owner, "linker").get("key"));
+        String email = TestUsers.newEmail();
+        TestUsers.register(email, TestUsers.PASSWORD);
+
+        given().header("Authorization", keySession.bearerAccess()).contentType(ContentType.JSON)
+                .body(Map.of("username", email, "password", TestUsers.PASSWORD))
+                .post(LINK)
+                .then().statusCode(403).header("Content-Type", "application/json")
+                .body("error_code", equalTo("Forbidden"));
+
+        // The credential stays unclaimed: its first login makes a user of its own.
+        String newUser = TestUsers.logIn(email, TestUsers.PASSWORD).userId();
+        org.junit.jupiter.api.Assertions.assertNotEquals(owner.userId(), newUser);
+        given().header("Authorization", owner.bearerAccess()).get(TestUsers.API + "/auth/profile")
+                .then().statusCode(200).body("identities.findAll { it.provider_type == 'local-userpass' }.size()", equalTo(1));
+    }
+
+    @Test
+    void aSecondEmailPasswordIdentityIsIdentityAlreadyExistsNotA500() {
+        TestUsers.Tokens user = TestUsers.registered();
+        String second = TestUsers.newEmail();
+        TestUsers.register(second, TestUsers.PASSWORD);
+
+        given().header("Authorization", user.bearerAccess()).contentType(ContentType.JSON)
+                .body(Map.of("username", second, "password", TestUsers.PASSWORD))
+                .post(LINK)
+                .then().statusCode(409).header("Content-Type", "application/json")
+                .body("error_code", equalTo("IdentityAlreadyExists"));
+
+        org.junit.jupiter.api.Assertions.assertNotEquals(user.userId(), TestUsers.logIn(second, TestUsers.PASSWORD).userId(),
+                "the second credential was not attached to the user");
+    }
 }

@@ -158,4 +158,27 @@ class UserResourceTest {
                 .body("error_code", equalTo("InvalidSession"));
         given().header("Authorization", user.bearerAccess()).get(PROFILE).then().statusCode(200);
     }
+
+    @Test
+    void sessionThatLoggedInWithAKeyCannotDeleteTheOwner() {
+        Tokens owner = TestUsers.registered();
+        String key = (String) TestUsers.createKey(owner, "cannot-delete").get("key");
+        Tokens keySession = TestUsers.withKey(key);
+
+        given().header("Authorization", keySession.bearerAccess()).delete(API + "/auth/delete")
+                .then().statusCode(403).header("Content-Type", "application/json").body("error_code", equalTo("Forbidden"));
+
+        given().header("Authorization", owner.bearerAccess()).get(API + "/auth/profile").then().statusCode(200);
+        assertEquals(owner.userId(), TestUsers.withKey(key).userId(), "the owner and the key are still there");
+        // The key's session may still read the profile and log out: only account-level changes are refused.
+        given().header("Authorization", keySession.bearerAccess()).get(API + "/auth/profile").then().statusCode(200);
+        given().header("Authorization", keySession.bearerRefresh()).delete(API + "/auth/session").then().statusCode(204);
+    }
+
+    @Test
+    void anonymousUserMayDeleteThemselves() {
+        Tokens anonymous = TestUsers.anonymous();
+        given().header("Authorization", anonymous.bearerAccess()).delete(API + "/auth/delete").then().statusCode(204);
+        given().header("Authorization", anonymous.bearerAccess()).get(API + "/auth/profile").then().statusCode(401);
+    }
 }
