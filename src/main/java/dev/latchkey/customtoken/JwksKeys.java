@@ -22,6 +22,7 @@ import dev.latchkey.error.ApiException;
 import io.quarkus.logging.Log;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.Context;
+import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -144,8 +145,8 @@ public class JwksKeys {
             attemptedAt = now;
             CompletableFuture<Void> fetch = new CompletableFuture<>();
             inflight = fetch;
-            vertx.runOnContext(v -> fetch().onComplete(result -> finish(fetch, result.succeeded() ? result.result() : null,
-                    result.failed() ? result.cause() : null)));
+            vertx.runOnContext(v -> fetchOrFail().onComplete(result -> finish(fetch,
+                    result.succeeded() ? result.result() : null, result.failed() ? result.cause() : null)));
             return new Step(fetch, null);
         }
 
@@ -190,8 +191,17 @@ public class JwksKeys {
             }
         }
 
+        /** Every fetch ends, even one whose URI cannot be requested: a fetch that never ended would hold every later login. */
+        private Future<List<JsonWebKey>> fetchOrFail() {
+            try {
+                return fetch();
+            } catch (RuntimeException e) {
+                return Future.failedFuture(e);
+            }
+        }
+
         /** GET the key set: no redirects, a bounded body, a deadline for the whole exchange. */
-        private io.vertx.core.Future<List<JsonWebKey>> fetch() {
+        private Future<List<JsonWebKey>> fetch() {
             Promise<List<JsonWebKey>> result = Promise.promise();
             RequestOptions options = new RequestOptions().setMethod(HttpMethod.GET).setAbsoluteURI(uri)
                     .setFollowRedirects(false).setIdleTimeout(timeoutMillis)

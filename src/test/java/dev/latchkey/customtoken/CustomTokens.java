@@ -67,10 +67,14 @@ public final class CustomTokens {
 
     /** A new app whose custom-token settings are this JSON object (enabled added); its id. */
     public static String app(String customTokenJson) {
+        return appWithSettings("{\"providers\": {\"anon-user\": {\"enabled\": true}, \"api-key\": {\"enabled\": true}, "
+                + "\"custom-token\": " + customTokenJson.replaceFirst("\\{", "{\"enabled\": true, ") + "}}");
+    }
+
+    /** A new app with exactly these settings (the admin API's app object without its id); its id. */
+    public static String appWithSettings(String settings) {
         String id = "ct-" + UUID.randomUUID().toString().substring(0, 8);
         String database = ConfigProvider.getConfig().getValue("test.database.name", String.class);
-        String settings = "{\"providers\": {\"anon-user\": {\"enabled\": true}, \"api-key\": {\"enabled\": true}, "
-                + "\"custom-token\": " + customTokenJson.replaceFirst("\\{", "{\"enabled\": true, ") + "}}";
         try (Connection c = DriverManager.getConnection(TestDatabase.jdbcUrl(database), "postgres", "");
                 PreparedStatement s = c.prepareStatement("insert into apps (id, domain_id, settings) values (?, ?, ?::jsonb)")) {
             s.setString(1, id);

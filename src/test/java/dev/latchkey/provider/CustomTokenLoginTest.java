@@ -14,9 +14,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.charset.StandardCharsets;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -28,12 +25,9 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
-import org.eclipse.microprofile.config.ConfigProvider;
 import org.jose4j.keys.HmacKey;
 import org.junit.jupiter.api.Test;
 
-import dev.latchkey.ObjectIds;
-import dev.latchkey.TestDatabase;
 import dev.latchkey.TestUsers;
 import dev.latchkey.customtoken.CustomTokens;
 import io.quarkus.test.junit.QuarkusTest;
@@ -197,7 +191,7 @@ class CustomTokenLoginTest {
 
     @Test
     void malformedTokensAreRefused() {
-        for (String token : new String[] { "", "abc", "a.b.c", "a.b.c.d.e", "eyJhbGciOiJIUzI1NiJ9..", "\u0000" }) {
+        for (String token : new String[] { "", "abc", "a.b.c", "a.b.c.d.e", "eyJhbGciOiJIUzI1NiJ9.." }) {
             refused(login(APP, token), "malformed token");
         }
     }
@@ -396,15 +390,10 @@ class CustomTokenLoginTest {
     }
 
     @Test
-    void appThatHasNotEnabledTheProviderAnswersAuthProviderNotFound() throws Exception {
-        String database = ConfigProvider.getConfig().getValue("test.database.name", String.class);
-        try (Connection c = DriverManager.getConnection(TestDatabase.jdbcUrl(database), "postgres", "");
-                Statement s = c.createStatement()) {
-            s.execute("insert into apps (id, domain_id, settings) values ('ct-disabled-app', '" + ObjectIds.next()
-                    + "', '{\"providers\": {\"custom-token\": {\"enabled\": false, \"signing_algorithm\": \"HS256\", "
-                    + "\"signing_keys\": [\"" + SECRET + "\"]}}}') on conflict do nothing");
-        }
-        login("ct-disabled-app", hs256(SECRET, claims(newSub(), "ct-disabled-app")))
+    void appThatHasNotEnabledTheProviderAnswersAuthProviderNotFound() {
+        String app = CustomTokens.appWithSettings("{\"providers\": {\"custom-token\": {\"enabled\": false, "
+                + "\"signing_algorithm\": \"HS256\", \"signing_keys\": [\"" + SECRET + "\"]}}}");
+        login(app, hs256(SECRET, claims(newSub(), app)))
                 .then().statusCode(400).body("error_code", equalTo("AuthProviderNotFound"))
                 .body("error", equalTo("authentication via 'custom-token' is unsupported"));
     }
