@@ -15,6 +15,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
+# shellcheck source=../e2e/keycloak.sh
+source e2e/keycloak.sh
 
 usage() { sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'; }
 die() { echo "bench: $*" >&2; exit 1; }
@@ -63,7 +65,7 @@ PW_CONNS=4
 WRK_TIMEOUT=10s
 LK_PORT=${BENCH_LATCHKEY_PORT:-18280}
 KC_PORT=${BENCH_KEYCLOAK_PORT:-18380}
-KC_VERSION=26.7.3
+KC_VERSION=$KEYCLOAK_VERSION
 APP_ID=bench-app
 PGHOST_=${PGHOST:-127.0.0.1}
 PGPORT_=${PGPORT:-5432}
@@ -81,23 +83,6 @@ DB=""
 APP_DIR=""
 WATCHDOG_PID=""
 
-stop_server() { # pid name: TERM the process group started with setsid, KILL after 20 s
-  local pid=$1 name=$2 i
-  [ -n "$pid" ] || return 0
-  kill -0 "$pid" 2>/dev/null || return 0
-  log "stopping $name (pid $pid)"
-  kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null || true
-  for i in $(seq 1 200); do
-    kill -0 "$pid" 2>/dev/null || break
-    sleep 0.1
-  done
-  if kill -0 "$pid" 2>/dev/null; then
-    log "$name did not stop in 20 s; killing it"
-    kill -KILL -- "-$pid" 2>/dev/null || kill -KILL "$pid" 2>/dev/null || true
-  fi
-  wait "$pid" 2>/dev/null || true
-}
-
 psql_admin() {
   psql -h "$PGHOST_" -p "$PGPORT_" -U "$PGUSER_" -d postgres -v ON_ERROR_STOP=1 -qAt "$@"
 }
@@ -110,8 +95,8 @@ cleanup() {
     kill -TERM "$SOAK_WRK_PID" 2>/dev/null
     wait "$SOAK_WRK_PID" 2>/dev/null
   fi
-  stop_server "$KC_PID" keycloak
-  stop_server "$LK_PID" latchkey
+  keycloak_stop
+  stop_process_group "$LK_PID" latchkey
   if [ -n "$DB" ]; then
     psql_admin -c "drop database if exists \"$DB\" with (force)" >/dev/null 2>&1 \
       || log "could not drop database $DB"
@@ -129,18 +114,9 @@ trap 'exit 130' INT
 trap 'exit 143' TERM
 
 # ---------------------------------------------------------------------------- tools
-need=()
-command -v wrk >/dev/null || need+=(wrk)
-command -v jq >/dev/null || need+=(jq)
-command -v curl >/dev/null || need+=(curl)
-if [ -n "$PEER" ]; then command -v unzip >/dev/null || need+=(unzip); fi
-if [ ${#need[@]} -gt 0 ]; then
-  log "installing ${need[*]} from Debian's packages"
-  sudo=""
-  [ "$(id -u)" = 0 ] || sudo=sudo
-  $sudo apt-get update -q
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q "${need[@]}"
-fi
+tools=(wrk jq curl)
+[ -z "$PEER" ] || tools+=(unzip)
+install_missing "${tools[@]}"
 
 if [ -n "${JAVA_HOME:-}" ] && [ -x "$JAVA_HOME/bin/java" ]; then
   JAVA=$JAVA_HOME/bin/java
@@ -178,17 +154,9 @@ done
 LK_COMMIT=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
 if [ -n "$(git status --porcelain -- src pom.xml 2>/dev/null)" ]; then LK_COMMIT="$LK_COMMIT+dirty"; fi
 
-# Keycloak comes only through Maven; the unzipped dist is cached under target/bench/.
-KC_HOME=$OUT/keycloak-$KC_VERSION
-if [ -n "$PEER" ] && [ ! -x "$KC_HOME/bin/kc.sh" ]; then
-  log "fetching keycloak-quarkus-dist $KC_VERSION through Maven"
-  timeout 900 ./mvnw -B -q org.apache.maven.plugins:maven-dependency-plugin:3.8.1:copy \
-    -Dartifact="org.keycloak:keycloak-quarkus-dist:$KC_VERSION:zip" -DoutputDirectory="$OUT"
-  rm -rf "$KC_HOME.tmp"
-  mkdir -p "$KC_HOME.tmp"
-  unzip -q "$OUT/keycloak-quarkus-dist-$KC_VERSION.zip" -d "$KC_HOME.tmp"
-  mv "$KC_HOME.tmp/keycloak-$KC_VERSION" "$KC_HOME"
-  rm -rf "$KC_HOME.tmp" "$OUT/keycloak-quarkus-dist-$KC_VERSION.zip"
+# Keycloak comes only through Maven; the unzipped dist is cached under target/ (e2e/keycloak.sh).
+if [ -n "$PEER" ]; then
+  keycloak_fetch || die "could not fetch Keycloak $KC_VERSION"
 fi
 
 # Bounds the whole run from here on (builds and downloads excluded).
@@ -371,20 +339,12 @@ KC_RSS=""
 KC_JAVA_PID=""
 if [ "$PEER" = keycloak ]; then
   # A fresh H2 database every run, like Latchkey's fresh PostgreSQL database.
-  rm -rf "$KC_HOME/data"
   log "starting Keycloak $KC_VERSION (start-dev, H2) on 127.0.0.1:$KC_PORT"
-  kc_t0=$(now_ms)
-  env KC_BOOTSTRAP_ADMIN_USERNAME=admin KC_BOOTSTRAP_ADMIN_PASSWORD=admin JAVA="$JAVA" \
-    setsid "$KC_HOME/bin/kc.sh" start-dev --http-host=127.0.0.1 --http-port="$KC_PORT" \
-    > "$LOGS/keycloak.log" 2>&1 < /dev/null &
-  KC_PID=$!
   rc=0
-  wait_ready "http://127.0.0.1:$KC_PORT/realms/master" "$KC_PID" 300 0.1 || rc=$?
-  if [ "$rc" != 0 ]; then
-    tail -n 40 "$LOGS/keycloak.log" >&2 || true
-    die "Keycloak was not ready (rc $rc; log: $LOGS/keycloak.log)"
-  fi
-  KC_READY_MS=$(( $(now_ms) - kc_t0 ))
+  KEYCLOAK_JAVA=$JAVA keycloak_start "$KC_PORT" "$LOGS/keycloak.log" || rc=$?
+  [ "$rc" = 0 ] || die "Keycloak was not ready (rc $rc; log: $LOGS/keycloak.log)"
+  KC_PID=$KEYCLOAK_PID
+  KC_READY_MS=$KEYCLOAK_READY_MS
   log "Keycloak ready in $KC_READY_MS ms"
 
   KC=http://127.0.0.1:$KC_PORT

@@ -73,6 +73,8 @@ public interface LatchkeyConfig {
 
     Throttle throttle();
 
+    CustomToken customToken();
+
     /** The app created at first start, so a new deployment works with no admin step. */
     interface Bootstrap {
         /** Its id. */
@@ -123,6 +125,21 @@ public interface LatchkeyConfig {
         /** The same, per recipient: one mailbox cannot be flooded from many addresses. */
         @WithDefault("10")
         int emailsPerRecipient();
+    }
+
+    /** Fetching the signing keys of an app's own identity provider ({@code jwks_uri}, SPEC section 8). */
+    interface CustomToken {
+        /** How long fetched keys are used before the provider is asked again (its keys may have rotated). */
+        @WithDefault("10m")
+        Duration jwksRefresh();
+
+        /** The least time between two fetches for one app: unknown {@code kid}s cannot make Latchkey hammer the provider. */
+        @WithDefault("5s")
+        Duration jwksMinInterval();
+
+        /** A fetch that has not finished by then has failed. */
+        @WithDefault("5s")
+        Duration jwksTimeout();
     }
 
     interface Token {

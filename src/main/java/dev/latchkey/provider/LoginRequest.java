@@ -10,7 +10,7 @@ import dev.latchkey.http.StrictJson;
  * A login body of any provider: each reads its own fields. Unknown fields (realm-core sends
  * {@code provider} and device details) are ignored.
  */
-public record LoginRequest(String username, String password, String key, Options options) {
+public record LoginRequest(String username, String password, String key, String token, Options options) {
 
     public record Options(Device device) {
     }

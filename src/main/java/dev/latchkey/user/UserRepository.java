@@ -102,22 +102,25 @@ public class UserRepository implements PanacheRepositoryBase<User, String> {
                 .replaceWithVoid();
     }
 
-    /** One row per identity, oldest first; the local-userpass row carries the email. Hot: plain SQL client. */
+    /**
+     * One row per identity, oldest first; the local-userpass row carries the email, a custom-token
+     * row the metadata of its last token (JSON). Hot: plain SQL client.
+     */
     public Uni<List<IdentityRow>> identities(String userId) {
-        return pool.preparedQuery("select i.provider_type, i.provider_id, c.email from identities i "
+        return pool.preparedQuery("select i.provider_type, i.provider_id, c.email, i.data::text from identities i "
                 + "left join password_credentials c on c.user_id = i.user_id and i.provider_type = 'local-userpass' "
                 + "where i.user_id = $1 order by i.created_at, i.provider_type")
                 .execute(Tuple.of(userId))
                 .map(rows -> {
                     List<IdentityRow> identities = new ArrayList<>(rows.size());
                     for (Row row : rows) {
-                        identities.add(new IdentityRow(row.getString(0), row.getString(1), row.getString(2)));
+                        identities.add(new IdentityRow(row.getString(0), row.getString(1), row.getString(2), row.getString(3)));
                     }
                     return identities;
                 });
     }
 
-    public record IdentityRow(String providerType, String providerId, String email) {
+    public record IdentityRow(String providerType, String providerId, String email, String data) {
     }
 
     /**

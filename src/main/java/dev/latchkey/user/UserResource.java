@@ -1,5 +1,6 @@
 package dev.latchkey.user;
 
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -15,6 +16,9 @@ import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.jboss.resteasy.reactive.RestResponse;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.latchkey.app.AppRepository;
 import dev.latchkey.security.Authenticated;
@@ -39,14 +43,19 @@ public class UserResource {
             List<IdentityView> identities, Map<String, Object> data, String type) {
     }
 
+    private static final TypeReference<Map<String, Object>> METADATA = new TypeReference<>() {
+    };
+
     private final UserRepository users;
     private final AppRepository apps;
     private final CurrentCaller caller;
+    private final ObjectMapper json;
 
-    public UserResource(UserRepository users, AppRepository apps, CurrentCaller caller) {
+    public UserResource(UserRepository users, AppRepository apps, CurrentCaller caller, ObjectMapper json) {
         this.users = users;
         this.apps = apps;
         this.caller = caller;
+        this.json = json;
     }
 
     /** Every user's profile type is "normal", anonymous ones included, as App Services answered. */
@@ -56,14 +65,30 @@ public class UserResource {
     @Authenticated(value = TokenType.ACCESS, alsoAdmit = { SessionKind.ANONYMOUS, SessionKind.API_KEY })
     public Uni<Profile> profile() {
         Caller c = caller.get();
-        return apps.require(c.appId()).chain(app -> users.identities(c.userId()).map(identities -> {
-            Map<String, Object> data = identities.stream().map(UserRepository.IdentityRow::email)
-                    .filter(Objects::nonNull).findFirst().<Map<String, Object>>map(email -> Map.of("email", email))
-                    .orElse(Map.of());
-            return new Profile(c.userId(), app.domainId(),
-                    identities.stream().map(i -> new IdentityView(i.providerId(), i.providerType(), i.providerId())).toList(),
-                    data, User.NORMAL);
-        }));
+        return apps.require(c.appId()).chain(app -> users.identities(c.userId()).map(identities -> new Profile(c.userId(),
+                app.domainId(),
+                identities.stream().map(i -> new IdentityView(i.providerId(), i.providerType(), i.providerId())).toList(),
+                data(identities), User.NORMAL)));
+    }
+
+    /**
+     * The metadata a custom-token identity's last token carried, then the email of the
+     * email/password identity: the address Latchkey itself checked wins over a token's claim.
+     */
+    private Map<String, Object> data(List<UserRepository.IdentityRow> identities) {
+        Map<String, Object> data = new LinkedHashMap<>();
+        for (UserRepository.IdentityRow identity : identities) {
+            if (identity.data() != null) {
+                try {
+                    data.putAll(json.readValue(identity.data(), METADATA));
+                } catch (JsonProcessingException e) {
+                    throw new IllegalStateException("identity data is not a JSON object", e);
+                }
+            }
+        }
+        identities.stream().map(UserRepository.IdentityRow::email).filter(Objects::nonNull).findFirst()
+                .ifPresent(email -> data.put("email", email));
+        return data;
     }
 
     /**
