@@ -73,11 +73,13 @@ public class LoginResource {
         return detached(enabledApp(appId, provider).chain(app -> {
             LoginProvider chosen = providers.get(provider);
             if (password) {
+                // The place taken is given back when the check did not fail (a success, a 503);
+                // a refused reservation keeps its count: refused attempts count too.
                 return throttle.reservePasswordCheck(client, app.id(), email)
-                        .chain(() -> attempt(app, chosen, link, authorization, body, deviceId))
-                        .call(done -> throttle.passwordSucceeded(client, app.id(), email))
-                        .onFailure(failure -> !isLoginFailure(failure))
-                        .call(failure -> throttle.passwordSucceeded(client, app.id(), email));
+                        .chain(() -> attempt(app, chosen, link, authorization, body, deviceId)
+                                .call(done -> throttle.passwordSucceeded(client, app.id(), email))
+                                .onFailure(failure -> !isLoginFailure(failure))
+                                .call(failure -> throttle.passwordSucceeded(client, app.id(), email)));
             }
             Uni<Void> reserved = AnonUserProvider.TYPE.equals(provider) && !link
                     ? throttle.reserveAnonymousLogin(client)

@@ -73,8 +73,16 @@ public class Throttle {
         this.pool = pool;
     }
 
-    /** Takes a place in every slot's counter at once; 429 with Retry-After when any of them is full. */
+    /**
+     * Takes a place in every slot's counter at once; 429 with Retry-After when any of them is full.
+     * A counter known here to be full is refused without asking the database, so a flood from a
+     * blocked client costs no database work.
+     */
     public Uni<Void> reserve(Slot... slots) {
+        long known = knownBlockedSeconds(slots);
+        if (known > 0) {
+            return Uni.createFrom().failure(ApiException.tooManyRequests(known));
+        }
         return count(slots).map(over -> {
             if (over > 0) {
                 throw ApiException.tooManyRequests(over);
