@@ -29,16 +29,18 @@ public class ApiKeyRepository implements PanacheRepositoryBase<ApiKey, String> {
      * locks the owner's row, so parallel creates queue there, and the unique (owner, name)
      * constraint refuses a duplicate name. Returns 0 when the limit is reached.
      */
-    public Uni<Integer> insert(String id, String ownerId, String name, byte[] keyHash, int limit) {
+    public Uni<Integer> insert(String id, String ownerId, String name, byte[] keyHash, int limit, String serverAppId) {
         return getSession().flatMap(session -> session.createNativeQuery(
                 "with slot as (update users set api_key_count = api_key_count + 1 "
                         + "where id = :owner and api_key_count < :limit returning id) "
-                        + "insert into api_keys (id, owner_id, name, key_hash) select :id, id, :name, :hash from slot")
+                        + "insert into api_keys (id, owner_id, name, key_hash, server_app_id) "
+                        + "select :id, id, :name, :hash, cast(:serverApp as text) from slot")
                 .setParameter("owner", ownerId)
                 .setParameter("limit", limit)
                 .setParameter("id", id)
                 .setParameter("name", name)
                 .setParameter("hash", keyHash)
+                .setParameter("serverApp", serverAppId)
                 .executeUpdate());
     }
 

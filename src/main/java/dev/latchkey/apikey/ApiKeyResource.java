@@ -16,6 +16,7 @@ import org.jboss.resteasy.reactive.RestResponse;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 
+import dev.latchkey.audit.Actor;
 import dev.latchkey.security.Authenticated;
 import dev.latchkey.security.CurrentCaller;
 import dev.latchkey.session.TokenType;
@@ -55,7 +56,7 @@ public class ApiKeyResource {
     @Produces(MediaType.APPLICATION_JSON)
     @Authenticated({ TokenType.REFRESH, TokenType.ACCESS })
     public Uni<RestResponse<CreatedKey>> create(NewKey body) {
-        return keys.create(caller.get().userId(), body == null ? null : body.name())
+        return keys.create(actor(), caller.get().userId(), body == null ? null : body.name())
                 .map(created -> RestResponse.status(RestResponse.Status.CREATED,
                         new CreatedKey(created.key().id, created.value(), created.key().name, false)));
     }
@@ -80,7 +81,7 @@ public class ApiKeyResource {
     @APIResponse(responseCode = "204", description = "enabled (idempotent)")
     @Authenticated({ TokenType.REFRESH, TokenType.ACCESS })
     public Uni<RestResponse<Void>> enable(String id) {
-        return keys.enable(caller.get().userId(), id).map(done -> RestResponse.noContent());
+        return keys.enable(actor(), caller.get().userId(), id).map(done -> RestResponse.noContent());
     }
 
     @PUT
@@ -88,7 +89,7 @@ public class ApiKeyResource {
     @APIResponse(responseCode = "204", description = "disabled, and every session it opened ended (idempotent)")
     @Authenticated({ TokenType.REFRESH, TokenType.ACCESS })
     public Uni<RestResponse<Void>> disable(String id) {
-        return keys.disable(caller.get().userId(), id).map(done -> RestResponse.noContent());
+        return keys.disable(actor(), caller.get().userId(), id).map(done -> RestResponse.noContent());
     }
 
     @DELETE
@@ -96,6 +97,10 @@ public class ApiKeyResource {
     @APIResponse(responseCode = "204", description = "deleted, and every session it opened ended")
     @Authenticated({ TokenType.REFRESH, TokenType.ACCESS })
     public Uni<RestResponse<Void>> delete(String id) {
-        return keys.delete(caller.get().userId(), id).map(done -> RestResponse.noContent());
+        return keys.delete(actor(), caller.get().userId(), id).map(done -> RestResponse.noContent());
+    }
+
+    private Actor actor() {
+        return Actor.user(caller.get().appId(), caller.get().userId());
     }
 }

@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.latchkey.ObjectIds;
 import dev.latchkey.http.ClientAddress;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.arc.Arc;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.logging.Log;
@@ -33,11 +34,13 @@ public class AuditLog {
     private final Pool pool;
     private final ObjectMapper json;
     private final CurrentVertxRequest request;
+    private final MeterRegistry metrics;
 
-    public AuditLog(Pool pool, ObjectMapper json, CurrentVertxRequest request) {
+    public AuditLog(Pool pool, ObjectMapper json, CurrentVertxRequest request, MeterRegistry metrics) {
         this.pool = pool;
         this.json = json;
         this.request = request;
+        this.metrics = metrics;
     }
 
     /** In the caller's Hibernate Reactive transaction. */
@@ -56,6 +59,7 @@ public class AuditLog {
                 .setParameter("outcome", e.outcome())
                 .setParameter("detail", detail(e))
                 .executeUpdate())
+                .invoke(written -> count(e))
                 .replaceWithVoid();
     }
 
@@ -65,6 +69,7 @@ public class AuditLog {
         return client.preparedQuery(INSERT + "values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::text::jsonb)")
                 .execute(Tuple.from(new Object[] { ObjectIds.next(), e.appId(), e.type(), e.userId(), e.apiKeyId(),
                         e.sessionId(), e.actor(), e.address(), e.outcome(), detail(e) }))
+                .invoke(written -> count(e))
                 .replaceWithVoid();
     }
 
@@ -82,6 +87,14 @@ public class AuditLog {
                 + "(select seq from audit_events where at < now() - make_interval(secs => $1) order by seq limit $2)")
                 .execute(Tuple.of((double) retention.toSeconds(), batch))
                 .map(rows -> rows.rowCount());
+    }
+
+    /**
+     * {@code latchkey_audit_events_total} by type and outcome: key operations, sessions ended, user
+     * changes and logins as operators count them (types come from the code, never from input).
+     */
+    private void count(AuditEvent event) {
+        metrics.counter("latchkey.audit.events", "type", event.type(), "outcome", event.outcome()).increment();
     }
 
     private AuditEvent withAddress(AuditEvent event) {
