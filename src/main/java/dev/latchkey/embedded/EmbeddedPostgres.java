@@ -7,6 +7,7 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -28,7 +29,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.stream.Stream;
 
-import io.quarkus.logging.Log;
+import org.jboss.logging.Logger;
 
 /**
  * A real PostgreSQL server that Latchkey runs as its child, everything in one directory:
@@ -49,6 +50,9 @@ import io.quarkus.logging.Log;
  * next start finds the server through {@code pgdata/postmaster.pid} and stops it first.
  */
 final class EmbeddedPostgres {
+
+    /** JBoss Logging itself rather than io.quarkus.logging.Log: the package also runs outside Quarkus (its unit test). */
+    private static final Logger LOG = Logger.getLogger(EmbeddedPostgres.class);
 
     static final String DATABASE = "latchkey";
     static final String USER = "postgres";
@@ -103,7 +107,12 @@ final class EmbeddedPostgres {
             Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
         }
         FileChannel lockChannel = FileChannel.open(dir.resolve("latchkey.lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-        FileLock lock = lockChannel.tryLock();
+        FileLock lock;
+        try {
+            lock = lockChannel.tryLock();
+        } catch (OverlappingFileLockException heldByThisJvm) {
+            lock = null;
+        }
         if (lock == null) {
             lockChannel.close();
             throw new IllegalStateException("another Latchkey is running with the data directory " + dir);
@@ -168,13 +177,13 @@ final class EmbeddedPostgres {
         try {
             watchdog.getOutputStream().close();
             if (!watchdog.waitFor(STOP_TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
-                Log.warnf("PostgreSQL (pid %d) did not stop within %s; killing it", serverPid, STOP_TIMEOUT);
+                LOG.warnf("PostgreSQL (pid %d) did not stop within %s; killing it", serverPid, STOP_TIMEOUT);
                 ProcessHandle.of(serverPid).ifPresent(ProcessHandle::destroyForcibly);
                 watchdog.destroyForcibly();
             }
-            Log.debugf("embedded PostgreSQL in %s stopped", pgdata);
+            LOG.debugf("embedded PostgreSQL in %s stopped", pgdata);
         } catch (IOException e) {
-            Log.warnf("could not stop the embedded PostgreSQL cleanly: %s", e.toString());
+            LOG.warnf("could not stop the embedded PostgreSQL cleanly: %s", e.toString());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } finally {
@@ -182,7 +191,7 @@ final class EmbeddedPostgres {
                 lock.release();
                 lockChannel.close();
             } catch (IOException e) {
-                Log.debugf("releasing %s: %s", directory, e);
+                LOG.debugf("releasing %s: %s", directory, e);
             }
         }
     }
@@ -212,7 +221,7 @@ final class EmbeddedPostgres {
             Files.delete(pidFile);
             return;
         }
-        Log.warnf("stopping PostgreSQL (pid %d) left running in %s by an earlier Latchkey", pid, pgdata);
+        LOG.warnf("stopping PostgreSQL (pid %d) left running in %s by an earlier Latchkey", pid, pgdata);
         run(List.of("sh", "-c", "kill -INT \"$1\"", "sh", Long.toString(pid)), null);
         try {
             process.get().onExit().get(STOP_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
@@ -281,10 +290,12 @@ final class EmbeddedPostgres {
                 "-E", "UTF8", "--no-locale", "--no-instructions"));
         Path log = dir.resolve("postgres.log");
         long logStart = Files.exists(log) ? Files.size(log) : 0;
+        long started = System.nanoTime();
         if (run(command, log.toFile()) != 0) {
             throw new IllegalStateException("initdb failed; " + log + " says:\n" + tail(log, logStart));
         }
         Files.move(partial, pgdata, StandardCopyOption.ATOMIC_MOVE);
+        LOG.debugf("initdb %s in %d ms", pgdata, (System.nanoTime() - started) / 1_000_000);
     }
 
     private static Process spawn(Path binaries, List<String> asUser, Path pgdata, int port, Path log) throws IOException {

@@ -8,7 +8,7 @@ import java.util.OptionalInt;
 
 import org.eclipse.microprofile.config.spi.ConfigSource;
 
-import io.quarkus.logging.Log;
+import org.jboss.logging.Logger;
 import io.quarkus.runtime.ExecutionMode;
 import io.quarkus.runtime.LaunchMode;
 import io.smallrye.config.ConfigSourceContext;
@@ -30,6 +30,8 @@ import io.smallrye.config.PropertiesConfigSource;
  * {@code latchkey.data-dir} ({@code LATCHKEY_DATA_DIR}), through the context of the other sources.
  */
 public class EmbeddedPostgresConfigSourceFactory implements ConfigSourceFactory {
+
+    private static final Logger LOG = Logger.getLogger(EmbeddedPostgresConfigSourceFactory.class);
 
     static final String REACTIVE_URL = "quarkus.datasource.reactive.url";
     static final String JDBC_URL = "quarkus.datasource.jdbc.url";
@@ -87,10 +89,10 @@ public class EmbeddedPostgresConfigSourceFactory implements ConfigSourceFactory 
                         + ": " + e.getMessage() + "\nTo use your own PostgreSQL instead, set QUARKUS_DATASOURCE_REACTIVE_URL "
                         + "and QUARKUS_DATASOURCE_JDBC_URL (and _USERNAME, _PASSWORD).", e);
             }
-            Log.infof("Database: embedded PostgreSQL on 127.0.0.1:%d, data in %s (LATCHKEY_DATA_DIR). To use your own "
+            LOG.infof("Database: embedded PostgreSQL on 127.0.0.1:%d, data in %s (LATCHKEY_DATA_DIR). To use your own "
                     + "PostgreSQL instead, set QUARKUS_DATASOURCE_REACTIVE_URL and QUARKUS_DATASOURCE_JDBC_URL.",
                     running.port(), running.directory());
-            Log.debugf("embedded PostgreSQL ready in %d ms", (System.nanoTime() - started) / 1_000_000);
+            LOG.debugf("embedded PostgreSQL ready in %d ms", (System.nanoTime() - started) / 1_000_000);
         }
         return running;
     }

@@ -19,12 +19,16 @@ import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 import org.tukaani.xz.XZInputStream;
 
+import org.jboss.logging.Logger;
+
 /**
  * The PostgreSQL server on the class path: the io.zonky.test.postgres binaries artifacts carry
  * one {@code postgres-<os>-<arch>.txz} each (bin/, lib/, share/, relocatable). It is unpacked
  * into the data directory once, and again only when the packaged archive changes.
  */
 final class PostgresBinaries {
+
+    private static final Logger LOG = Logger.getLogger(PostgresBinaries.class);
 
     private static final String STAMP = ".unpacked-from";
 
@@ -47,11 +51,13 @@ final class PostgresBinaries {
         if (Files.isRegularFile(stampFile) && Files.readString(stampFile).equals(stamp)) {
             return target;
         }
+        long started = System.nanoTime();
         Path partial = target.resolveSibling(target.getFileName() + ".partial");
         deleteTree(partial);
         try (InputStream in = connection.getInputStream()) {
             extract(in, partial);
         }
+        LOG.debugf("unpacked %s into %s in %d ms", archive, target, (System.nanoTime() - started) / 1_000_000);
         Files.writeString(partial.resolve(STAMP), stamp);
         deleteTree(target);
         Files.move(partial, target, StandardCopyOption.ATOMIC_MOVE);
