@@ -34,6 +34,16 @@ leftovers() {
   done
 }
 
+children() { # PID NAME: the children of PID whose command name is NAME
+  local proc
+  for proc in /proc/[0-9]*; do
+    if [ "$(awk '/^PPid:/ { print $2 }' "$proc/status" 2>/dev/null)" = "$1" ] \
+        && [ "$(cat "$proc/comm" 2>/dev/null)" = "$2" ]; then
+      echo "${proc#/proc/}"
+    fi
+  done
+}
+
 cleanup() {
   if [ -n "$pid" ]; then
     kill -KILL "$pid" 2>/dev/null || true
@@ -115,7 +125,7 @@ no_leftovers() {
     [ -z "$left" ] && { pass "$what: no postgres process of the data directory is left"; return; }
     sleep 0.1
   done
-  fail "$what: processes of the data directory are still running: $(ps -o pid=,args= -p "$(echo $left | tr ' ' ',')")"
+  fail "$what: processes of the data directory are still running: $(for p in $left; do tr '\0' ' ' 2>/dev/null < "/proc/$p/cmdline"; echo; done)"
 }
 
 post() { # URL BODY [BEARER] -> "status body"
@@ -174,8 +184,8 @@ start "start after SIGKILL"
 key_logs_in "after SIGKILL"
 
 # 5. SIGKILL of the JVM and the watchdog: the server is left behind, the next start stops it.
-watchdogs=$(pgrep -P "$pid" || true)
-for w in $watchdogs; do watchdogs="$watchdogs $(pgrep -P "$w" -x sh || true)"; done
+watchdogs=$(children "$pid" sh)
+for w in $watchdogs; do watchdogs="$watchdogs $(children "$w" sh)"; done
 [ -n "$watchdogs" ] || fail "no watchdog process under the JVM"
 # shellcheck disable=SC2086
 kill -KILL "$pid" $watchdogs
