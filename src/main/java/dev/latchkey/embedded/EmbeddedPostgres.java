@@ -26,7 +26,6 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.stream.Stream;
 
 import org.jboss.logging.Logger;
@@ -223,12 +222,20 @@ final class EmbeddedPostgres {
         }
         LOG.warnf("stopping PostgreSQL (pid %d) left running in %s by an earlier Latchkey", pid, pgdata);
         run(List.of("sh", "-c", "kill -INT \"$1\"", "sh", Long.toString(pid)), null);
-        try {
-            process.get().onExit().get(STOP_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
-        } catch (TimeoutException e) {
-            process.get().destroyForcibly();
-        } catch (Exception e) {
-            throw new IOException("waiting for PostgreSQL (pid " + pid + ") to stop", e);
+        // The server removes its pid file last thing. Its process is no child of ours, and as an
+        // orphan it stays a zombie (alive to ProcessHandle) until init reaps it, which can take seconds.
+        long deadline = System.nanoTime() + STOP_TIMEOUT.toNanos();
+        while (Files.exists(pidFile) && process.get().isAlive()) {
+            if (System.nanoTime() > deadline) {
+                process.get().destroyForcibly();
+                break;
+            }
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException("interrupted while PostgreSQL (pid " + pid + ") stopped", e);
+            }
         }
     }
 
