@@ -15,12 +15,36 @@ import dev.latchkey.error.ApiException;
 import dev.latchkey.http.Deadline;
 import io.smallrye.mutiny.Uni;
 
-/** The audit trail, newest first: an app's events, or the whole deployment's. */
+/**
+ * The audit trail, newest first: an app's events here, every app's and the deployment's own at
+ * {@code /api/admin/v1/audit} ({@link Everything}). Two classes, because a request for
+ * {@code /apps/{appId}/audit} is matched to the most specific class path first.
+ */
 @Deadline
 @Tag(name = "admin")
-@Path("/api/admin/v1")
+@Path("/api/admin/v1/apps/{appId}/audit")
 @Produces(MediaType.APPLICATION_JSON)
 public class AdminAuditResource {
+
+    /** Every app's events and the deployment's own (admin keys). */
+    @Deadline
+    @Tag(name = "admin")
+    @Path("/api/admin/v1/audit")
+    @Produces(MediaType.APPLICATION_JSON)
+    public static class Everything {
+
+        private final AdminAuditResource trail;
+
+        public Everything(AdminAuditResource trail) {
+            this.trail = trail;
+        }
+
+        @GET
+        public Uni<EventPage> events(@RestQuery String type, @RestQuery("user_id") String userId, @RestQuery String after,
+                @RestQuery Integer limit) {
+            return trail.page(null, type, userId, after, limit);
+        }
+    }
 
     private final AppRepository apps;
     private final AdminQueries queries;
@@ -31,21 +55,12 @@ public class AdminAuditResource {
     }
 
     @GET
-    @Path("/apps/{appId}/audit")
     public Uni<EventPage> appEvents(String appId, @RestQuery String type, @RestQuery("user_id") String userId,
             @RestQuery String after, @RestQuery Integer limit) {
         return apps.require(appId).chain(app -> page(appId, type, userId, after, limit));
     }
 
-    /** Every app's events and the deployment's own (admin keys). */
-    @GET
-    @Path("/audit")
-    public Uni<EventPage> allEvents(@RestQuery String type, @RestQuery("user_id") String userId, @RestQuery String after,
-            @RestQuery Integer limit) {
-        return page(null, type, userId, after, limit);
-    }
-
-    private Uni<EventPage> page(String appId, String type, String userId, String after, Integer limit) {
+    Uni<EventPage> page(String appId, String type, String userId, String after, Integer limit) {
         int size = AdminViews.limit(limit);
         if (type != null && !type.matches("[a-z_]+(\\.[a-z_]+)*")) {
             throw ApiException.invalidParameter("'type' is an event type such as login or api_key.create");

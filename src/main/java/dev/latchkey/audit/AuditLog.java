@@ -47,7 +47,7 @@ public class AuditLog {
     public Uni<Void> inTransaction(AuditEvent event) {
         AuditEvent e = withAddress(event);
         return Panache.getSession().chain(session -> session.createNativeQuery(INSERT
-                + "values (:id, :app, :type, :user, :key, :session, :actor, :address, :outcome, cast(:detail as jsonb))")
+                + "values (:id, :app, :type, :user, :key, :session, :actor, :address, :outcome, cast(cast(:detail as text) as jsonb))")
                 .setParameter("id", ObjectIds.next())
                 .setParameter("app", e.appId())
                 .setParameter("type", e.type())
