@@ -1,7 +1,6 @@
 package dev.latchkey.provider;
 
 import java.util.Locale;
-import java.util.regex.Pattern;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -19,14 +18,14 @@ import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
 
 /**
- * Email/password accounts. Registering stores the credential only; the first login creates the
- * user (as App Services did), or a signed-in user links the credential to themselves.
+ * Email/password logins. Registering (see {@code userpass}) stores the credential only; the first
+ * login creates the user (as App Services did), or a signed-in user links the credential to
+ * themselves. A credential still pending confirmation cannot do either.
  */
 @ApplicationScoped
 public class LocalUserpassProvider implements LoginProvider {
 
     public static final String TYPE = "local-userpass";
-    private static final Pattern EMAIL = Pattern.compile("[^@\\s]{1,64}@[^@\\s]+\\.[^@\\s.]{1,63}");
 
     private final UserRepository users;
     private final PasswordHasher passwords;
@@ -41,38 +40,6 @@ public class LocalUserpassProvider implements LoginProvider {
     @Override
     public String type() {
         return TYPE;
-    }
-
-    /** The normalized email of a registration whose fields are acceptable, or 400. */
-    static String validRegistration(String rawEmail, String password) {
-        String email = normalize(rawEmail);
-        if (email == null || email.length() > 254 || !EMAIL.matcher(email).matches()) {
-            throw ApiException.badRequest("email is invalid");
-        }
-        checkPasswordLength(password);
-        return email;
-    }
-
-    /**
-     * Stores the credential. A taken email is refused before the slow hash; the unique (app, email)
-     * key refuses a second registration that raced past that check.
-     */
-    public Uni<Void> register(App app, String email, String password) {
-        return users.credentialExists(app.id(), email).chain(exists -> {
-            if (exists) {
-                throw accountNameInUse();
-            }
-            return passwords.hash(password);
-        }).chain(hash -> Panache.withTransaction(() -> {
-            PasswordCredential credential = new PasswordCredential();
-            credential.appId = app.id();
-            credential.email = email;
-            credential.providerId = ObjectIds.next();
-            credential.passwordHash = hash;
-            return Panache.getSession().chain(s -> s.persist(credential).call(s::flush));
-        })).onFailure(f -> UniqueViolation.on(f, "password_credentials_pkey"))
-                .transform(f -> accountNameInUse())
-                .replaceWithVoid();
     }
 
     @Override
@@ -127,6 +94,10 @@ public class LocalUserpassProvider implements LoginProvider {
                             if (!verdict.matches()) {
                                 throw new ApiException(401, "InvalidPassword", "invalid username/password");
                             }
+                            if (credential.confirmedAt == null) {
+                                // Told only to someone who knows the password: a pending account is not an open door.
+                                throw new ApiException(401, "AuthError", "unauthorized");
+                            }
                             if (verdict.rehash() == null) {
                                 return Uni.createFrom().item(credential);
                             }
@@ -135,22 +106,12 @@ public class LocalUserpassProvider implements LoginProvider {
                         }));
     }
 
-    private static ApiException accountNameInUse() {
-        return new ApiException(409, "AccountNameInUse", "name already in use");
-    }
-
     private static ApiException identityAlreadyExists() {
         return new ApiException(409, "IdentityAlreadyExists", "identity already exists");
     }
 
-    static void checkPasswordLength(String password) {
-        int length = password == null ? 0 : password.codePointCount(0, password.length());
-        if (length < 6 || length > 128) {
-            throw ApiException.badRequest("password must be between 6 and 128 characters");
-        }
-    }
-
-    static String normalize(String email) {
+    /** How every route spells an email: trimmed, lower case. */
+    public static String normalize(String email) {
         return email == null ? null : email.trim().toLowerCase(Locale.ROOT);
     }
 }

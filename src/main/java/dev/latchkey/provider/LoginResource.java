@@ -11,15 +11,14 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 
-import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.jboss.resteasy.reactive.RestHeader;
 import org.jboss.resteasy.reactive.RestQuery;
-import org.jboss.resteasy.reactive.RestResponse;
 
 import dev.latchkey.app.App;
 import dev.latchkey.app.AppRepository;
 import dev.latchkey.error.ApiException;
 import dev.latchkey.http.ClientAddress;
+import dev.latchkey.http.Detached;
 import dev.latchkey.security.Admission;
 import dev.latchkey.security.CallerResolver;
 import dev.latchkey.session.LoginResult;
@@ -27,8 +26,9 @@ import io.smallrye.mutiny.Uni;
 import io.vertx.core.http.HttpServerRequest;
 
 /**
- * Provider routes. They need no token and ignore any Authorization header (realm-web sends one
- * with register), except a login with {@code ?link=true}, which links to the token's user.
+ * Login routes of every provider. They need no token and ignore any Authorization header, except
+ * a login with {@code ?link=true}, which links to the token's user. (Registration and the rest of
+ * an email/password account's life are in {@code userpass}.)
  * Every attempt passes the throttle first (SPEC section 5): a password check is counted before
  * it runs, a cheap login after it fails.
  */
@@ -36,19 +36,14 @@ import io.vertx.core.http.HttpServerRequest;
 @Consumes(MediaType.APPLICATION_JSON)
 public class LoginResource {
 
-    public record Registration(String email, String password) {
-    }
-
     private final AppRepository apps;
-    private final LocalUserpassProvider userpass;
     private final LoginThrottle throttle;
     private final CallerResolver callers;
     private final Map<String, LoginProvider> providers;
 
-    public LoginResource(AppRepository apps, LocalUserpassProvider userpass, LoginThrottle throttle,
-            CallerResolver callers, Instance<LoginProvider> providers) {
+    public LoginResource(AppRepository apps, LoginThrottle throttle, CallerResolver callers,
+            Instance<LoginProvider> providers) {
         this.apps = apps;
-        this.userpass = userpass;
         this.throttle = throttle;
         this.callers = callers;
         this.providers = providers.stream().collect(Collectors.toUnmodifiableMap(LoginProvider::type, Function.identity()));
@@ -67,7 +62,7 @@ public class LoginResource {
             throw ApiException.badRequest("'username' and 'password' are required strings");
         }
         throttle.refuseKnownBlocked(client, appId, email);
-        return detached(enabledApp(appId, provider).chain(app -> {
+        return Detached.of(enabledApp(appId, provider).chain(app -> {
             LoginProvider chosen = providers.get(provider);
             if (password) {
                 return throttle.reservePasswordCheck(client, app.id(), email)
@@ -83,21 +78,6 @@ public class LoginResource {
                     .onFailure(LoginResource::isLoginFailure)
                     .call(failure -> throttle.recordFailure(client));
         }));
-    }
-
-    @POST
-    @Path("/local-userpass/register")
-    @APIResponse(responseCode = "201", description = "registered; the user is created at the first login")
-    public Uni<RestResponse<Void>> register(String appId, Registration registration, HttpServerRequest http) {
-        if (registration == null) {
-            throw ApiException.badRequest("request body must be a JSON object");
-        }
-        String email = LocalUserpassProvider.validRegistration(registration.email(), registration.password());
-        ClientAddress client = ClientAddress.of(http);
-        return detached(enabledApp(appId, LocalUserpassProvider.TYPE)
-                .chain(app -> throttle.reserveRegistration(client)
-                        .chain(() -> userpass.register(app, email, registration.password()))))
-                .map(done -> RestResponse.status(RestResponse.Status.CREATED));
     }
 
     private Uni<LoginResult> attempt(App app, LoginProvider provider, boolean link, String authorization, LoginRequest body) {
@@ -123,15 +103,6 @@ public class LoginResource {
             throw ApiException.badRequest("request body must be a JSON object");
         }
         return request;
-    }
-
-    /**
-     * Lets a login or registration run to its end when the client goes away mid-way: cancelling
-     * while its transaction is open would close the database session under Hibernate's feet.
-     * The result is then simply dropped.
-     */
-    private static <T> Uni<T> detached(Uni<T> work) {
-        return Uni.createFrom().emitter(emitter -> work.subscribe().with(emitter::complete, emitter::fail));
     }
 
     private Uni<App> enabledApp(String appId, String provider) {
