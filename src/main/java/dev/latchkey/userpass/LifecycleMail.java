@@ -93,6 +93,11 @@ public class LifecycleMail {
         LifecycleToken token = LifecycleToken.next();
         return apps.find(mail.appId()).chain(app -> {
             String url = app == null ? null : url(app, mail.purpose());
+            if (!Fields.mailable(mail.email())) {
+                // Routes queue only such addresses; this guards the mail header against anything else.
+                Log.warnf("mail %d dropped: its recipient is not an address a mail header takes as is", mail.id());
+                return repository.deleteMail(mail.id());
+            }
             if (url == null) {
                 Log.warnf("mail %d dropped: app '%s' no longer sends %s mails", mail.id(), mail.appId(), mail.purpose());
                 return repository.deleteMail(mail.id());

@@ -140,27 +140,8 @@ public class UserpassLifecycle {
 
     /** {@code /confirm/send}: a new confirmation mail for a pending credential. */
     public Uni<Void> sendConfirmation(App app, String email, ClientAddress client) {
-        String url = app.settings().localUserpass().emailConfirmationUrl();
-        return throttle.reserveEmail(client, app.id(), email).chain(() -> {
-            if (url == null) {
-                return pendingCredential(app, email)
-                        .invoke(credential -> {
-                            throw notConfigured("confirmation by email");
-                        })
-                        .replaceWithVoid();
-            }
-            return repository.pool().withTransaction(tx -> repository.enqueueMail(tx, app.id(), email, LifecycleToken.CONFIRM))
-                    .map(confirmed -> {
-                        if (confirmed == null) {
-                            throw userNotFound();
-                        }
-                        if (confirmed) {
-                            throw alreadyConfirmed();
-                        }
-                        mail.kick();
-                        return null;
-                    });
-        });
+        return sendLink(app, email, LifecycleToken.CONFIRM, app.settings().localUserpass().emailConfirmationUrl(),
+                "confirmation by email", client);
     }
 
     /** {@code /confirm/call}: runs the confirmation webhook again for a pending credential. */
@@ -180,24 +161,8 @@ public class UserpassLifecycle {
 
     /** {@code /reset/send}: mails a reset link. */
     public Uni<Void> sendReset(App app, String email, ClientAddress client) {
-        String url = app.settings().localUserpass().resetPasswordUrl();
-        return throttle.reserveEmail(client, app.id(), email).chain(() -> {
-            if (url == null) {
-                return existingCredential(app, email)
-                        .invoke(credential -> {
-                            throw notConfigured("password reset by email");
-                        })
-                        .replaceWithVoid();
-            }
-            return repository.pool().withTransaction(tx -> repository.enqueueMail(tx, app.id(), email, LifecycleToken.RESET))
-                    .map(confirmed -> {
-                        if (confirmed == null) {
-                            throw userNotFound();
-                        }
-                        mail.kick();
-                        return null;
-                    });
-        });
+        return sendLink(app, email, LifecycleToken.RESET, app.settings().localUserpass().resetPasswordUrl(),
+                "password reset by email", client);
     }
 
     /**
@@ -250,6 +215,33 @@ public class UserpassLifecycle {
                                 });
                             });
                 });
+    }
+
+    /**
+     * Queues a link mail for an existing credential (a confirmation only while it is pending), in
+     * one statement, and kicks the sender. Without the app's URL for it, 400 once the email is known.
+     */
+    private Uni<Void> sendLink(App app, String email, String purpose, String url, String mode, ClientAddress client) {
+        boolean confirming = LifecycleToken.CONFIRM.equals(purpose);
+        return throttle.reserveEmail(client, app.id(), email).chain(() -> {
+            if (url == null) {
+                return (confirming ? pendingCredential(app, email) : existingCredential(app, email))
+                        .invoke(credential -> {
+                            throw notConfigured(mode);
+                        })
+                        .replaceWithVoid();
+            }
+            return repository.enqueueMail(repository.pool(), app.id(), email, purpose).map(confirmed -> {
+                if (confirmed == null) {
+                    throw userNotFound();
+                }
+                if (confirming && confirmed) {
+                    throw alreadyConfirmed();
+                }
+                mail.kick();
+                return null;
+            });
+        });
     }
 
     /**

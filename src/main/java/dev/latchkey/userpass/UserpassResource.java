@@ -1,5 +1,7 @@
 package dev.latchkey.userpass;
 
+import java.util.function.Function;
+
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
@@ -10,6 +12,7 @@ import org.jboss.resteasy.reactive.RestResponse;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
+import dev.latchkey.app.App;
 import dev.latchkey.error.ApiException;
 import dev.latchkey.http.ClientAddress;
 import dev.latchkey.http.Detached;
@@ -67,8 +70,7 @@ public class UserpassResource {
     public Uni<RestResponse<Void>> confirm(String appId, TokenRequest body, HttpServerRequest http) {
         TokenRequest request = required(body);
         Fields.token(request.token(), request.tokenId());
-        return noContent(lifecycle.enabledApp(appId)
-                .chain(app -> lifecycle.confirm(app, request.token(), request.tokenId(), ClientAddress.of(http))));
+        return noContent(appId, app -> lifecycle.confirm(app, request.token(), request.tokenId(), ClientAddress.of(http)));
     }
 
     @POST
@@ -76,8 +78,7 @@ public class UserpassResource {
     @APIResponse(responseCode = "204", description = "a new confirmation mail is on its way")
     public Uni<RestResponse<Void>> sendConfirmation(String appId, EmailRequest body, HttpServerRequest http) {
         String email = Fields.mailableEmail(required(body).email());
-        return noContent(lifecycle.enabledApp(appId)
-                .chain(app -> lifecycle.sendConfirmation(app, email, ClientAddress.of(http))));
+        return noContent(appId, app -> lifecycle.sendConfirmation(app, email, ClientAddress.of(http)));
     }
 
     @POST
@@ -85,8 +86,7 @@ public class UserpassResource {
     @APIResponse(responseCode = "204", description = "the confirmation webhook answered success (confirmed) or pending")
     public Uni<RestResponse<Void>> callConfirmation(String appId, EmailRequest body, HttpServerRequest http) {
         String email = Fields.email(required(body).email());
-        return noContent(lifecycle.enabledApp(appId)
-                .chain(app -> lifecycle.callConfirmation(app, email, ClientAddress.of(http))));
+        return noContent(appId, app -> lifecycle.callConfirmation(app, email, ClientAddress.of(http)));
     }
 
     @POST
@@ -94,8 +94,7 @@ public class UserpassResource {
     @APIResponse(responseCode = "204", description = "a password-reset mail is on its way")
     public Uni<RestResponse<Void>> sendReset(String appId, EmailRequest body, HttpServerRequest http) {
         String email = Fields.mailableEmail(required(body).email());
-        return noContent(lifecycle.enabledApp(appId)
-                .chain(app -> lifecycle.sendReset(app, email, ClientAddress.of(http))));
+        return noContent(appId, app -> lifecycle.sendReset(app, email, ClientAddress.of(http)));
     }
 
     @POST
@@ -105,8 +104,8 @@ public class UserpassResource {
         ResetRequest request = required(body);
         Fields.password(request.password());
         Fields.token(request.token(), request.tokenId());
-        return noContent(lifecycle.enabledApp(appId).chain(app -> lifecycle.reset(app, request.token(),
-                request.tokenId(), request.password(), ClientAddress.of(http))));
+        return noContent(appId,
+                app -> lifecycle.reset(app, request.token(), request.tokenId(), request.password(), ClientAddress.of(http)));
     }
 
     @POST
@@ -120,12 +119,12 @@ public class UserpassResource {
             throw ApiException.badRequest("'arguments' must be an array");
         }
         JsonNode arguments = request.arguments() == null || request.arguments().isNull() ? null : request.arguments();
-        return noContent(lifecycle.enabledApp(appId).chain(app -> lifecycle.callReset(app, email, request.password(),
-                arguments, ClientAddress.of(http))));
+        return noContent(appId, app -> lifecycle.callReset(app, email, request.password(), arguments, ClientAddress.of(http)));
     }
 
-    private static Uni<RestResponse<Void>> noContent(Uni<Void> work) {
-        return Detached.of(work).map(done -> RestResponse.noContent());
+    /** Runs the work on the app, to its end even if the client goes away, and answers 204. */
+    private Uni<RestResponse<Void>> noContent(String appId, Function<App, Uni<Void>> work) {
+        return Detached.of(lifecycle.enabledApp(appId).chain(app -> work.apply(app))).map(done -> RestResponse.noContent());
     }
 
     private static <T> T required(T body) {

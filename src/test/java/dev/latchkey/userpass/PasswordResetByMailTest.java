@@ -73,9 +73,7 @@ class PasswordResetByMailTest {
     @Test
     void aCredentialThatNeverLoggedInCanBeReset() {
         String email = Lifecycle.email("unclaimed");
-        Lifecycle.register(RESET_APP, email);
-        noContent(post(RESET_APP, "reset/send", Map.of("email", email)));
-        Inbox.Mail mail = Inbox.await(email);
+        Inbox.Mail mail = registeredAndMailed(email);
         noContent(post(RESET_APP, "reset", Map.of("token", mail.token(), "tokenId", mail.tokenId(), "password", NEW_PASSWORD)));
         Lifecycle.loggedIn(RESET_APP, email, NEW_PASSWORD);
     }
@@ -83,9 +81,7 @@ class PasswordResetByMailTest {
     @Test
     void aRefusedPasswordLeavesTheTokenUsable() {
         String email = Lifecycle.email("short");
-        Lifecycle.register(RESET_APP, email);
-        noContent(post(RESET_APP, "reset/send", Map.of("email", email)));
-        Inbox.Mail mail = Inbox.await(email);
+        Inbox.Mail mail = registeredAndMailed(email);
         error(post(RESET_APP, "reset", Map.of("token", mail.token(), "tokenId", mail.tokenId(), "password", "12345")),
                 400, "BadRequest", "password must be between 6 and 128 characters");
         noContent(post(RESET_APP, "reset", Map.of("token", mail.token(), "tokenId", mail.tokenId(), "password", NEW_PASSWORD)));
@@ -107,6 +103,13 @@ class PasswordResetByMailTest {
     @Test
     void unknownEmailIsUserNotFound() {
         error(post(RESET_APP, "reset/send", Map.of("email", Lifecycle.email("nobody"))), 404, "UserNotFound", "user not found");
+    }
+
+    /** Registers {@code email} and asks for a reset mail; the mail. */
+    private static Inbox.Mail registeredAndMailed(String email) {
+        Lifecycle.register(RESET_APP, email);
+        noContent(post(RESET_APP, "reset/send", Map.of("email", email)));
+        return Inbox.await(email);
     }
 
     private static TestUsers.Tokens loginWithKey(String key) {
