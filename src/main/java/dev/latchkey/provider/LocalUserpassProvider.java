@@ -44,29 +44,41 @@ public class LocalUserpassProvider implements LoginProvider {
 
     @Override
     public Uni<LoginResult> logIn(App app, LoginRequest request, String deviceId) {
-        return verified(app, request).chain(credential -> Panache.withTransaction(() -> users
-                .lockCredentialOwner(app.id(), credential.email)
-                .chain(owner -> owner.isEmpty() ? firstLogin(app, credential) : Uni.createFrom().item(owner))
-                .chain(userId -> sessions.start(userId, app.id(), deviceId, TYPE))));
+        return verified(app, request).chain(credential -> {
+            if (credential.confirmedAt == null) {
+                // Told only to someone who knows the password (SPEC section 7).
+                throw new ApiException(401, "AuthError", "unauthorized");
+            }
+            return Panache.withTransaction(() -> users
+                    .lockCredentialOwner(app.id(), credential.email)
+                    .chain(owner -> owner.isEmpty() ? firstLogin(app, credential) : Uni.createFrom().item(owner))
+                    .chain(userId -> sessions.start(userId, app.id(), deviceId, TYPE)));
+        });
     }
 
     /**
-     * Joins the credential to the caller; refused when it already belongs to someone else, or when
-     * the caller already has an email/password identity (one per user).
+     * Joins the credential to the caller; refused when it already belongs to someone else, when
+     * the caller already has an email/password identity (one per user), or while it is pending.
      */
     @Override
     public Uni<LoginResult> link(App app, Caller caller, LoginRequest request) {
-        return verified(app, request).chain(credential -> Panache.withTransaction(() -> users
-                .lockCredentialOwner(app.id(), credential.email)
-                .chain(owner -> {
-                    if (owner.isEmpty()) {
-                        return users.claimCredential(app.id(), credential.email, credential.providerId, caller.userId());
-                    }
-                    if (!owner.equals(caller.userId())) {
-                        throw identityAlreadyExists();
-                    }
-                    return Uni.createFrom().voidItem();
-                })))
+        return verified(app, request).chain(credential -> {
+            if (credential.confirmedAt == null) {
+                // Not 401 "unauthorized": on this access-token route realm-web would refresh and retry forever.
+                throw ApiException.forbidden("the email is not confirmed yet");
+            }
+            return Panache.withTransaction(() -> users
+                    .lockCredentialOwner(app.id(), credential.email)
+                    .chain(owner -> {
+                        if (owner.isEmpty()) {
+                            return users.claimCredential(app.id(), credential.email, credential.providerId, caller.userId());
+                        }
+                        if (!owner.equals(caller.userId())) {
+                            throw identityAlreadyExists();
+                        }
+                        return Uni.createFrom().voidItem();
+                    }));
+        })
                 .onFailure(f -> UniqueViolation.on(f, "password_credentials_user_id_key") || UniqueViolation.on(f, "identities_pkey"))
                 .transform(f -> identityAlreadyExists())
                 .map(linked -> sessions.issue(caller.userId(), app.id(), caller.sessionId(), caller.deviceId()));
@@ -93,10 +105,6 @@ public class LocalUserpassProvider implements LoginProvider {
                         .chain(verdict -> {
                             if (!verdict.matches()) {
                                 throw new ApiException(401, "InvalidPassword", "invalid username/password");
-                            }
-                            if (credential.confirmedAt == null) {
-                                // Told only to someone who knows the password: a pending account is not an open door.
-                                throw new ApiException(401, "AuthError", "unauthorized");
                             }
                             if (verdict.rehash() == null) {
                                 return Uni.createFrom().item(credential);

@@ -6,6 +6,7 @@ import static dev.latchkey.userpass.Lifecycle.PASSWORD;
 import static dev.latchkey.userpass.Lifecycle.error;
 import static dev.latchkey.userpass.Lifecycle.noContent;
 import static dev.latchkey.userpass.Lifecycle.post;
+import static io.restassured.RestAssured.given;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -21,8 +22,10 @@ import java.util.concurrent.Future;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import dev.latchkey.TestUsers;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
+import io.restassured.http.ContentType;
 
 /** An app that confirms new accounts by mail: the mail, its link, and a token that works once. */
 @QuarkusTest
@@ -67,6 +70,25 @@ class ConfirmationByMailTest {
         error(post(MAIL_APP, "confirm", mail.tokenBody()), 400, "UserpassTokenInvalid", "userpass token is expired or invalid");
         assertEquals(1L, Lifecycle.rows("select count(*) from audit_events where app_id = ? and type = 'email.confirm' "
                 + "and detail->>'email' = ?", MAIL_APP, email).get(0).get(0), "one email.confirm audit event");
+    }
+
+    @Test
+    void aPendingCredentialCannotBeLinkedUntilConfirmed() {
+        String email = Lifecycle.email("link");
+        Lifecycle.register(MAIL_APP, email);
+        String anonymous = given().contentType(ContentType.JSON).body(Map.of())
+                .post(TestUsers.API + "/app/" + MAIL_APP + "/auth/providers/anon-user/login")
+                .then().statusCode(200).extract().path("access_token");
+        // Not 401 "unauthorized": realm-web would answer that on this access-token route by refreshing and retrying forever.
+        error(given().header("Authorization", "Bearer " + anonymous).contentType(ContentType.JSON)
+                .body(Map.of("username", email, "password", PASSWORD))
+                .post(Lifecycle.route(MAIL_APP, "login?link=true")), 403, "Forbidden", "the email is not confirmed yet");
+
+        noContent(post(MAIL_APP, "confirm", Inbox.await(email).tokenBody()));
+        given().header("Authorization", "Bearer " + anonymous).contentType(ContentType.JSON)
+                .body(Map.of("username", email, "password", PASSWORD))
+                .post(Lifecycle.route(MAIL_APP, "login?link=true"))
+                .then().statusCode(200);
     }
 
     @Test
@@ -160,9 +182,9 @@ class ConfirmationByMailTest {
 
     @Test
     void credentialsFromBeforeTheMigrationAndAutoConfirmAppsLogInAsBefore() {
-        String email = dev.latchkey.TestUsers.newEmail();
-        dev.latchkey.TestUsers.register(email, PASSWORD);
-        dev.latchkey.TestUsers.logIn(email, PASSWORD);
+        String email = TestUsers.newEmail();
+        TestUsers.register(email, PASSWORD);
+        TestUsers.logIn(email, PASSWORD);
         error(post("latchkey-app", "confirm/send", Map.of("email", email)), 400, "UserAlreadyConfirmed", "already confirmed");
     }
 }

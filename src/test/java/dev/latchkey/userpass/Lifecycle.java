@@ -43,7 +43,7 @@ final class Lifecycle {
         WebhookReceiver hooks = WebhookReceiver.get();
         insertApp(MAIL_APP, "{\"local-userpass\": {\"enabled\": true, \"auto_confirm\": false, "
                 + "\"email_confirmation_url\": \"" + CONFIRM_URL + "\", \"reset_password_url\": \"" + RESET_URL + "\"}, "
-                + "\"api-key\": {\"enabled\": true}}");
+                + "\"anon-user\": {\"enabled\": true}, \"api-key\": {\"enabled\": true}}");
         insertApp(RESET_APP, "{\"local-userpass\": {\"enabled\": true, \"reset_password_url\": \"" + RESET_URL + "\"}, "
                 + "\"api-key\": {\"enabled\": true}}");
         insertApp(HOOK_APP, "{\"local-userpass\": {\"enabled\": true, \"auto_confirm\": false, "
