@@ -16,13 +16,13 @@ public class OpenApiErrorResponses implements OASFilter {
     private static final Map<String, String> MEANING = new LinkedHashMap<>();
 
     static {
-        MEANING.put("400", "BadRequest, InvalidParameter or AuthProviderNotFound");
+        MEANING.put("400", "BadRequest, InvalidParameter, AuthProviderNotFound, UserAlreadyConfirmed or UserpassTokenInvalid");
         MEANING.put("401", "InvalidSession (token), InvalidPassword or AuthError (login, or a missing or wrong admin key)");
         MEANING.put("403", "Forbidden: anonymous users and API-key sessions cannot manage keys");
         MEANING.put("404", "AppNotFound, APIKeyNotFound, UserNotFound, SessionNotFound or AdminKeyNotFound");
         MEANING.put("409", "AccountNameInUse, APIKeyAlreadyExists, APIKeyLimitReached, IdentityAlreadyExists, AppAlreadyExists or AdminKeyAlreadyExists");
         MEANING.put("413", "request too large (over 64 KiB)");
-        MEANING.put("429", "TooManyRequests after repeated failed logins, with Retry-After");
+        MEANING.put("429", "TooManyRequests after repeated failed logins, or too many registrations or mails, with Retry-After");
         MEANING.put("503", "ServiceUnavailable while the database is unreachable, with Retry-After");
     }
 

@@ -11,10 +11,8 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 
-import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.jboss.resteasy.reactive.RestHeader;
 import org.jboss.resteasy.reactive.RestQuery;
-import org.jboss.resteasy.reactive.RestResponse;
 
 import dev.latchkey.app.App;
 import dev.latchkey.app.AppRepository;
@@ -22,6 +20,7 @@ import dev.latchkey.audit.AuditEvent;
 import dev.latchkey.audit.AuditLog;
 import dev.latchkey.error.ApiException;
 import dev.latchkey.http.ClientAddress;
+import dev.latchkey.http.Detached;
 import dev.latchkey.security.Admission;
 import dev.latchkey.security.CallerResolver;
 import dev.latchkey.session.LoginResult;
@@ -30,8 +29,9 @@ import io.smallrye.mutiny.Uni;
 import io.vertx.core.http.HttpServerRequest;
 
 /**
- * Provider routes. They need no token and ignore any Authorization header (realm-web sends one
- * with register), except a login with {@code ?link=true}, which links to the token's user.
+ * Login routes of every provider. They need no token and ignore any Authorization header, except
+ * a login with {@code ?link=true}, which links to the token's user. (Registration and the rest of
+ * an email/password account's life are in {@code userpass}.)
  * Every attempt passes the throttle first (SPEC section 5): a password check is counted before
  * it runs, a cheap login after it fails.
  */
@@ -40,27 +40,22 @@ import io.vertx.core.http.HttpServerRequest;
 @Consumes(MediaType.APPLICATION_JSON)
 public class LoginResource {
 
-    public record Registration(String email, String password) {
-    }
-
     /** Providers a metric may name; any other path segment counts as "other", so no input grows the metric's labels. */
     static final java.util.Set<String> KNOWN_PROVIDERS = java.util.Set.of(
             "local-userpass", "anon-user", "api-key", "custom-token");
 
     private final AppRepository apps;
-    private final LocalUserpassProvider userpass;
     private final LoginThrottle throttle;
     private final CallerResolver callers;
     private final Map<String, LoginProvider> providers;
     private final AuditLog audit;
     private final LoginMetrics metrics;
 
-    public LoginResource(AppRepository apps, LocalUserpassProvider userpass, LoginThrottle throttle,
-            CallerResolver callers, Instance<LoginProvider> providers, AuditLog audit, LoginMetrics metrics) {
+    public LoginResource(AppRepository apps, LoginThrottle throttle, CallerResolver callers,
+            Instance<LoginProvider> providers, AuditLog audit, LoginMetrics metrics) {
         this.audit = audit;
         this.metrics = metrics;
         this.apps = apps;
-        this.userpass = userpass;
         this.throttle = throttle;
         this.callers = callers;
         this.providers = providers.stream().collect(Collectors.toUnmodifiableMap(LoginProvider::type, Function.identity()));
@@ -80,7 +75,7 @@ public class LoginResource {
             throw ApiException.badRequest("'username' and 'password' are required strings");
         }
         throttle.refuseKnownBlocked(client, appId, email);
-        return observed(appId, provider, link, detached(enabledApp(appId, provider).chain(app -> {
+        return observed(appId, provider, link, Detached.of(enabledApp(appId, provider).chain(app -> {
             LoginProvider chosen = providers.get(provider);
             if (password) {
                 // The place taken is given back when the check did not fail (a success, a 503);
@@ -100,22 +95,6 @@ public class LoginResource {
                     .recoverWithUni(failure -> throttle.recordFailure(client)
                             .chain(counted -> Uni.createFrom().<LoginResult>failure(failure)));
         })));
-    }
-
-    @POST
-    @Path("/local-userpass/register")
-    @APIResponse(responseCode = "201", description = "registered; the user is created at the first login")
-    public Uni<RestResponse<Void>> register(String appId, Registration registration, HttpServerRequest http) {
-        if (registration == null) {
-            throw ApiException.badRequest("request body must be a JSON object");
-        }
-        String email = LocalUserpassProvider.validRegistration(registration.email(), registration.password());
-        ClientAddress client = ClientAddress.of(http);
-        return detached(enabledApp(appId, LocalUserpassProvider.TYPE)
-                .chain(app -> throttle.reserveRegistration(client)
-                        .chain(() -> userpass.register(app, email, registration.password()))))
-                .invoke(done -> audit.after(AuditEvent.of("register", appId).by("client").detail(Map.of("email", email))))
-                .map(done -> RestResponse.status(RestResponse.Status.CREATED));
     }
 
     private Uni<LoginResult> attempt(App app, LoginProvider provider, boolean link, String authorization, LoginRequest body,
@@ -160,15 +139,6 @@ public class LoginResource {
             throw ApiException.badRequest("request body must be a JSON object");
         }
         return request;
-    }
-
-    /**
-     * Lets a login or registration run to its end when the client goes away mid-way: cancelling
-     * while its transaction is open would close the database session under Hibernate's feet.
-     * The result is then simply dropped.
-     */
-    private static <T> Uni<T> detached(Uni<T> work) {
-        return Uni.createFrom().emitter(emitter -> work.subscribe().with(emitter::complete, emitter::fail));
     }
 
     private Uni<App> enabledApp(String appId, String provider) {

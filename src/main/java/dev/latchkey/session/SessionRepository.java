@@ -10,6 +10,7 @@ import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.RowIterator;
+import io.vertx.mutiny.sqlclient.SqlClient;
 import io.vertx.mutiny.sqlclient.Tuple;
 
 @ApplicationScoped
@@ -76,5 +77,12 @@ public class SessionRepository implements PanacheRepositoryBase<Session, String>
     /** Ends every live session a key logged in, so disabling or deleting it takes effect at once. */
     public Uni<Integer> endAllForKey(String apiKeyId, String ownerId) {
         return update("endedAt = current_timestamp where apiKeyId = ?1 and userId = ?2 and endedAt is null", apiKeyId, ownerId);
+    }
+
+    /** Ends every live session of the user, key logins included (a password reset), in the transaction open on {@code client}; how many ended. */
+    public Uni<Integer> endAllForUser(SqlClient client, String userId) {
+        return client.preparedQuery("update sessions set ended_at = now() where user_id = $1 and ended_at is null")
+                .execute(Tuple.of(userId))
+                .map(rows -> rows.rowCount());
     }
 }

@@ -1,5 +1,7 @@
 package dev.latchkey.user;
 
+import java.time.OffsetDateTime;
+
 import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
 import jakarta.persistence.Id;
@@ -44,4 +46,8 @@ public class PasswordCredential {
 
     @Column(name = "password_hash")
     public String passwordHash;
+
+    /** Null while the credential waits for confirmation (SPEC section 7): it cannot log in until then. */
+    @Column(name = "confirmed_at")
+    public OffsetDateTime confirmedAt;
 }
