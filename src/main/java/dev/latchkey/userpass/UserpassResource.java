@@ -15,6 +15,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.latchkey.app.App;
 import dev.latchkey.error.ApiException;
 import dev.latchkey.http.ClientAddress;
+import dev.latchkey.http.Deadline;
 import dev.latchkey.http.Detached;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.http.HttpServerRequest;
@@ -25,6 +26,7 @@ import io.vertx.core.http.HttpServerRequest;
  * Authorization header is ignored (realm-web sends the current user's). Fields are checked here,
  * before anything is read or stored; the rules are {@link UserpassLifecycle}'s.
  */
+@Deadline
 @Path("/api/client/v2.0/app/{appId}/auth/providers/local-userpass")
 @Consumes(MediaType.APPLICATION_JSON)
 public class UserpassResource {

@@ -80,7 +80,7 @@ class PasswordCostTest {
 
     private static void storeCredential(String email, String hash) throws Exception {
         try (Connection c = connection(); PreparedStatement s = c.prepareStatement(
-                "insert into password_credentials (app_id, email, id, password_hash) values (?, ?, ?, ?)")) {
+                "insert into password_credentials (app_id, email, id, password_hash, confirmed_at) values (?, ?, ?, ?, now())")) {
             s.setString(1, TestUsers.APP);
             s.setString(2, email.toLowerCase());
             s.setString(3, dev.latchkey.ObjectIds.next());
