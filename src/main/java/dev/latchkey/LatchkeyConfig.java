@@ -163,6 +163,25 @@ public interface LatchkeyConfig {
     interface ApiKeys {
         @WithDefault("20")
         int maxPerUser();
+
+        /** The latest {@code expires_at} a key may be given, counted from its creation. */
+        @WithDefault("3650d")
+        Duration maxLifetime();
+
+        /**
+         * How often the last use of each key is written (apikey/LastUse): one batched statement per
+         * instance, so each key is written at most once per interval and shown at most this stale.
+         */
+        @WithDefault("60s")
+        Duration lastUsedFlush();
+
+        /** How often expired keys get their {@code api_key.expire} audit event (apikey/KeyExpiry). */
+        @WithDefault("1m")
+        Duration expiryEvery();
+
+        /** Keys per statement of the expiry job. */
+        @WithDefault("100")
+        int expiryBatch();
     }
 
     /** Browsers on other origins call the client API with bearer tokens (no cookies). */

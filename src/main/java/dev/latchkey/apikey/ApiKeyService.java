@@ -1,57 +1,71 @@
 package dev.latchkey.apikey;
 
+import java.time.Duration;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeParseException;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.regex.Pattern;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
 import dev.latchkey.LatchkeyConfig;
 import dev.latchkey.ObjectIds;
+import dev.latchkey.audit.AuditEvent;
+import dev.latchkey.audit.AuditLog;
 import dev.latchkey.error.ApiException;
 import dev.latchkey.error.UniqueViolation;
+import dev.latchkey.security.Caller;
 import dev.latchkey.session.SessionRepository;
-import io.quarkus.hibernate.reactive.panache.Panache;
-import io.quarkus.hibernate.reactive.panache.common.WithSession;
 import io.quarkus.hibernate.reactive.panache.common.WithTransaction;
 import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Pool;
 
 /** The rules of a user's API keys. Every method takes the owner, and an id that is not theirs is simply not found. */
 @ApplicationScoped
 public class ApiKeyService {
 
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_-]{1,64}");
+    /** RFC 3339's date-time: seconds required, fraction optional, Z or a numeric offset. */
+    private static final Pattern RFC_3339 = Pattern.compile(
+            "\\d{4}-\\d{2}-\\d{2}[Tt]\\d{2}:\\d{2}:\\d{2}(\\.\\d{1,9})?([Zz]|[+-]\\d{2}:\\d{2})");
+    /** The longest grace a rotation may give the old value (SPEC section 10). */
+    public static final int MAX_GRACE_SECONDS = 86_400;
 
     private final ApiKeyRepository keys;
     private final SessionRepository sessions;
+    private final AuditLog audit;
+    private final Pool pool;
     private final LatchkeyConfig config;
 
-    public ApiKeyService(ApiKeyRepository keys, SessionRepository sessions, LatchkeyConfig config) {
+    public ApiKeyService(ApiKeyRepository keys, SessionRepository sessions, AuditLog audit, Pool pool, LatchkeyConfig config) {
         this.keys = keys;
         this.sessions = sessions;
+        this.audit = audit;
+        this.pool = pool;
         this.config = config;
     }
 
+    /** A key with its value, which is shown only in this answer. */
     public record Created(ApiKey key, String value) {
     }
 
-    public Uni<Created> create(String ownerId, String name) {
+    public Uni<Created> create(String ownerId, String name, String expiresAt) {
         if (name == null) {
             throw ApiException.invalidParameter("'name' is a required string");
         }
         if (!NAME.matcher(name).matches()) {
             throw ApiException.invalidParameter("can only contain ASCII letters, numbers, underscores, and hyphens");
         }
-        ApiKey key = new ApiKey();
-        key.id = ObjectIds.next();
-        key.ownerId = ownerId;
-        key.name = name;
+        OffsetDateTime expiry = expiry(expiresAt);
         String value = KeyCodec.newKey();
-        byte[] hash = KeyCodec.hash(value);
-        return Panache.withTransaction(() -> keys.insert(key.id, ownerId, name, hash, config.apiKeys().maxPerUser()))
+        return keys.insert(ObjectIds.next(), ownerId, name, KeyCodec.hash(value), expiry, config.apiKeys().maxPerUser())
                 .onFailure(f -> UniqueViolation.on(f, "api_keys_owner_name_key"))
                 .transform(f -> new ApiException(409, "APIKeyAlreadyExists", "API key with name already exists"))
-                .map(inserted -> {
-                    if (inserted == 0) {
+                .map(key -> {
+                    if (key == null) {
                         throw new ApiException(409, "APIKeyLimitReached", "maximum number of API keys reached");
                     }
                     return new Created(key, value);
@@ -62,7 +76,6 @@ public class ApiKeyService {
         return keys.listFor(ownerId);
     }
 
-    @WithSession
     public Uni<ApiKey> get(String ownerId, String id) {
         requireShape(id);
         return keys.findFor(id, ownerId).map(key -> {
@@ -97,6 +110,63 @@ public class ApiKeyService {
                 .call(() -> sessions.endAllForKey(id, ownerId))
                 .chain(() -> keys.deleteFor(id, ownerId))
                 .map(ApiKeyService::found);
+    }
+
+    /**
+     * Gives the caller's key a new value, keeping its id, name, state and expiry (and the owner's
+     * key count). The old value logs in for {@code graceSeconds} more, never past the key's expiry;
+     * sessions it opened end when its grace ends (at once for no grace). One transaction: the
+     * key's row lock makes logins in flight commit first, so their sessions are shortened too,
+     * and logins queued behind it see the new state.
+     */
+    public Uni<Created> rotate(Caller caller, String id, int graceSeconds) {
+        requireShape(id);
+        if (graceSeconds < 0 || graceSeconds > MAX_GRACE_SECONDS) {
+            throw ApiException.invalidParameter("'grace_seconds' must be a whole number from 0 to " + MAX_GRACE_SECONDS);
+        }
+        String ownerId = caller.userId();
+        String value = KeyCodec.newKey();
+        return pool.withTransaction(tx -> keys.lockForRotation(tx, id, ownerId)
+                .chain(expired -> {
+                    if (expired == null) {
+                        throw notFound();
+                    }
+                    if (expired) {
+                        throw new ApiException(409, "APIKeyExpired", "API key has expired; create a new one");
+                    }
+                    return keys.rotate(tx, id, ownerId, KeyCodec.hash(value), graceSeconds);
+                })
+                .call(rotated -> sessions.endForRotation(tx, id, ownerId, rotated.previousGeneration(),
+                        rotated.previousExpiresAt()))
+                .call(rotated -> audit.on(tx, AuditEvent.of("api_key.rotate", caller.appId())
+                        .user(ownerId).apiKey(id).session(caller.sessionId()).byUser(ownerId)
+                        .detail(Map.of("grace_seconds", graceSeconds)))))
+                .map(rotated -> new Created(rotated.key(), value));
+    }
+
+    /** An optional RFC 3339 expiry: in the future, and no further than the configured lifetime. */
+    private OffsetDateTime expiry(String text) {
+        if (text == null) {
+            return null;
+        }
+        OffsetDateTime at;
+        try {
+            if (!RFC_3339.matcher(text).matches()) {
+                throw new DateTimeParseException("not RFC 3339", text, 0);
+            }
+            at = OffsetDateTime.parse(text.toUpperCase(Locale.ROOT)).withOffsetSameInstant(ZoneOffset.UTC);
+        } catch (DateTimeParseException e) {
+            throw ApiException.invalidParameter("'expires_at' must be an RFC 3339 date-time, such as 2030-01-31T12:00:00Z");
+        }
+        OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
+        if (!at.isAfter(now)) {
+            throw ApiException.invalidParameter("'expires_at' must be in the future");
+        }
+        Duration longest = config.apiKeys().maxLifetime();
+        if (at.isAfter(now.plus(longest))) {
+            throw ApiException.invalidParameter("'expires_at' must be at most " + longest.toDays() + " days ahead");
+        }
+        return at;
     }
 
     private static Void found(boolean found) {

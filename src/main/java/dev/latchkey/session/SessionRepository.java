@@ -10,6 +10,7 @@ import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.RowIterator;
+import io.vertx.mutiny.sqlclient.SqlClient;
 import io.vertx.mutiny.sqlclient.Tuple;
 
 @ApplicationScoped
@@ -71,5 +72,30 @@ public class SessionRepository implements PanacheRepositoryBase<Session, String>
     /** Ends every live session a key logged in, so disabling or deleting it takes effect at once. */
     public Uni<Integer> endAllForKey(String apiKeyId, String ownerId) {
         return update("endedAt = current_timestamp where apiKeyId = ?1 and userId = ?2 and endedAt is null", apiKeyId, ownerId);
+    }
+
+    /** The same for several keys at once, each with its owner, in the transaction {@code tx} has open. */
+    public Uni<Integer> endAllForKeys(SqlClient tx, String[] apiKeyIds, String[] ownerIds) {
+        return tx.preparedQuery("update sessions s set ended_at = clock_timestamp() "
+                + "from unnest($1::text[], $2::text[]) as k(id, owner) "
+                + "where s.api_key_id = k.id::char(24) and s.user_id = k.owner::char(24) and s.ended_at is null")
+                .execute(Tuple.of(apiKeyIds, ownerIds))
+                .map(rows -> rows.rowCount());
+    }
+
+    /**
+     * After a key's rotation: sessions that logged in with the value that just became the previous
+     * one ({@code previousGeneration}) end when its grace ends ({@code graceEnd}), or at once when
+     * there is no grace (null); sessions of still older values end at once.
+     */
+    public Uni<Integer> endForRotation(SqlClient tx, String apiKeyId, String ownerId, int previousGeneration,
+            OffsetDateTime graceEnd) {
+        return tx.preparedQuery("update sessions set "
+                + "ended_at = case when $4::timestamptz is null or coalesce(api_key_generation, 0) < $3 "
+                + "  then clock_timestamp() end, "
+                + "expires_at = case when $4::timestamptz is null then expires_at else least(expires_at, $4::timestamptz) end "
+                + "where api_key_id = $1 and user_id = $2 and ended_at is null")
+                .execute(Tuple.of(apiKeyId, ownerId, previousGeneration, graceEnd))
+                .map(rows -> rows.rowCount());
     }
 }
