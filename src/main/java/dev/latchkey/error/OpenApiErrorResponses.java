@@ -20,10 +20,21 @@ public class OpenApiErrorResponses implements OASFilter {
         MEANING.put("401", "InvalidSession (token), InvalidPassword or AuthError (login)");
         MEANING.put("403", "Forbidden: anonymous users and API-key sessions cannot manage keys");
         MEANING.put("404", "AppNotFound or APIKeyNotFound");
-        MEANING.put("409", "AccountNameInUse, APIKeyAlreadyExists, APIKeyLimitReached or IdentityAlreadyExists");
+        MEANING.put("409", "AccountNameInUse, APIKeyAlreadyExists, APIKeyLimitReached, APIKeyExpired (rotate) or IdentityAlreadyExists");
         MEANING.put("413", "request too large (over 64 KiB)");
         MEANING.put("429", "TooManyRequests after repeated failed logins, with Retry-After");
         MEANING.put("503", "ServiceUnavailable while the database is unreachable, with Retry-After");
+    }
+
+    /** GitHub's secret-scanning reports: the same codes, meaning other things. */
+    private static final Map<String, String> LEAK_MEANING = new LinkedHashMap<>();
+
+    static {
+        LEAK_MEANING.put("400", "BadRequest: the signed body is not a JSON array of {token, type, url, source}");
+        LEAK_MEANING.put("401", "Unauthorized: signature headers missing, unknown key identifier, or a signature that does not verify; nothing changed");
+        LEAK_MEANING.put("413", "request too large (over 1 MiB, or over 1000 tokens)");
+        LEAK_MEANING.put("429", "TooManyRequests after repeated bad signatures from one address, with Retry-After");
+        LEAK_MEANING.put("503", "ServiceUnavailable: GitHub's public keys cannot be fetched, or the database is unreachable; with Retry-After");
     }
 
     private static final List<String> LOGIN = List.of("400", "401", "404", "409", "413", "429", "503");
@@ -45,10 +56,17 @@ public class OpenApiErrorResponses implements OASFilter {
             return;
         }
         openAPI.getPaths().getPathItems().forEach((path, item) -> item.getOperations().forEach(
-                (method, operation) -> codesFor(path).forEach(code -> addError(operation, code))));
+                (method, operation) -> codesFor(path).forEach(code -> addError(operation, code, meaningsFor(path)))));
+    }
+
+    private static Map<String, String> meaningsFor(String path) {
+        return path.startsWith("/api/secret-scanning/") ? LEAK_MEANING : MEANING;
     }
 
     private static List<String> codesFor(String path) {
+        if (path.startsWith("/api/secret-scanning/")) {
+            return List.copyOf(LEAK_MEANING.keySet());
+        }
         if (path.contains("/auth/providers/")) {
             return LOGIN;
         }
@@ -64,7 +82,7 @@ public class OpenApiErrorResponses implements OASFilter {
         return List.of();
     }
 
-    private static void addError(Operation operation, String code) {
+    private static void addError(Operation operation, String code, Map<String, String> meanings) {
         if (operation.getResponses() == null) {
             operation.setResponses(OASFactory.createAPIResponses());
         }
@@ -72,7 +90,7 @@ public class OpenApiErrorResponses implements OASFilter {
             return;
         }
         operation.getResponses().addAPIResponse(code, OASFactory.createAPIResponse()
-                .description(MEANING.get(code))
+                .description(meanings.get(code))
                 .content(OASFactory.createContent().addMediaType("application/json",
                         OASFactory.createMediaType().schema(OASFactory.createSchema().ref("ApiError")))));
     }
