@@ -27,16 +27,22 @@ if [[ ! -d "$SCRIPT_DIR/node_modules" ]]; then
   (cd "$SCRIPT_DIR" && npm ci --no-audit --no-fund)
 fi
 
+# A key pair acting as GitHub's secret-scanning signer (test/keys-lifecycle.test.mjs signs
+# leak reports with it; the server reads its public half from a file, as it would GitHub's).
+GITHUB_KEYS="$ROOT/target/compat-github-keys"
+node "$SCRIPT_DIR/lib/github-keys.mjs" "$GITHUB_KEYS"
+
 # Short access tokens, so the SDK's refresh-after-401 path runs; fewer PBKDF2 rounds for speed.
 instance_start compat "$PORT" LATCHKEY_BOOTSTRAP_APP="$APP_ID" \
-  LATCHKEY_TOKEN_ACCESS_LIFETIME=3s LATCHKEY_PASSWORD_ITERATIONS=10000
+  LATCHKEY_TOKEN_ACCESS_LIFETIME=3s LATCHKEY_PASSWORD_ITERATIONS=10000 \
+  LATCHKEY_SECRET_SCANNING_GITHUB_KEYS_FILE="$GITHUB_KEYS/public_keys.json"
 LOG="$INSTANCE_LOG"
 
 echo "compat: running the realm-web suite"
 set +e
 (
   cd "$SCRIPT_DIR"
-  LATCHKEY_URL="http://127.0.0.1:$PORT" LATCHKEY_APP="$APP_ID" \
+  LATCHKEY_URL="http://127.0.0.1:$PORT" LATCHKEY_APP="$APP_ID" LATCHKEY_GITHUB_SIGNER="$GITHUB_KEYS/private.pem" \
     timeout --kill-after=10 600 node --test --test-concurrency=1 test/*.test.mjs
 )
 tests_status=$?
