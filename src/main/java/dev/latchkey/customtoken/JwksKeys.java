@@ -27,7 +27,6 @@ import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
-import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpHeaders;
 
 /**
@@ -61,11 +60,7 @@ public class JwksKeys {
         this.refreshNanos = c.jwksRefresh().toNanos();
         this.minIntervalNanos = c.jwksMinInterval().toNanos();
         this.timeoutMillis = c.jwksTimeout().toMillis();
-        this.http = vertx.createHttpClient(new HttpClientOptions()
-                .setConnectTimeout((int) timeoutMillis)
-                .setForceSni(true)
-                .setMaxPoolSize(8)
-                .setKeepAliveTimeout(30));
+        this.http = BoundedGet.client(vertx, timeoutMillis, 8);
     }
 
     @PreDestroy

@@ -7,6 +7,7 @@ import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
@@ -21,6 +22,15 @@ import io.vertx.core.http.RequestOptions;
 public final class BoundedGet {
 
     private BoundedGet() {
+    }
+
+    /** A client for such fetches: connections time out like the fetch, and TLS names the host (SNI). */
+    public static HttpClient client(Vertx vertx, long timeoutMillis, int maxConnections) {
+        return vertx.createHttpClient(new HttpClientOptions()
+                .setConnectTimeout((int) timeoutMillis)
+                .setForceSni(true)
+                .setMaxPoolSize(maxConnections)
+                .setKeepAliveTimeout(30));
     }
 
     /** The body of a 200 answer; any other status, a longer body, or no answer in time fails. */

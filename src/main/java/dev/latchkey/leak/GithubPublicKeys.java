@@ -33,7 +33,6 @@ import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
-import io.vertx.core.http.HttpClientOptions;
 
 /**
  * The public keys GitHub signs secret-scanning reports with, by {@code key_identifier}: read once
@@ -83,11 +82,7 @@ public class GithubPublicKeys {
             this.http = null;
         } else {
             this.url = c.githubKeysUrl();
-            this.http = vertx.createHttpClient(new HttpClientOptions()
-                    .setConnectTimeout((int) timeoutMillis)
-                    .setForceSni(true)
-                    .setMaxPoolSize(2)
-                    .setKeepAliveTimeout(30));
+            this.http = BoundedGet.client(vertx, timeoutMillis, 2);
         }
     }
 
