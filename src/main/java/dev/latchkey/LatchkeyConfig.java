@@ -12,6 +12,9 @@ public interface LatchkeyConfig {
 
     Bootstrap bootstrap();
 
+    /** An operator's key for the admin API (at least 32 characters); more are made through the API. */
+    Optional<String> adminKey();
+
     /** Base URL clients reach; when empty, derived from each request. */
     Optional<String> publicUrl();
 
@@ -57,6 +60,10 @@ public interface LatchkeyConfig {
         /** How old an anonymous user without a live session must be before it goes. */
         @WithDefault("1h")
         Duration anonymousUsers();
+
+        /** How long audit events are kept. */
+        @WithDefault("90d")
+        Duration auditEvents();
     }
 
     /** Bounds on waiting for the database (SPEC section 5). */

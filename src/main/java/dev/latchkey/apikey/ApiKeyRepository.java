@@ -1,7 +1,10 @@
 package dev.latchkey.apikey;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -51,15 +54,39 @@ public class ApiKeyRepository implements PanacheRepositoryBase<ApiKey, String> {
     /**
      * Inserts a key if the owner is under the limit, in one statement: the conditional increment
      * locks the owner's row, so parallel creates queue there, and the unique (owner, name)
-     * constraint refuses a duplicate name. The stored key, or null when the limit is reached.
+     * constraint refuses a duplicate name ({@code serverAppId}: an app's server key, whose name is
+     * unique among the app's server keys). The stored key, or null when the limit is reached.
      */
-    public Uni<ApiKey> insert(String id, String ownerId, String name, byte[] keyHash, OffsetDateTime expiresAt, int limit) {
-        return pool.preparedQuery("with slot as (update users set api_key_count = api_key_count + 1 "
-                + "where id = $2 and api_key_count < $5 returning id) "
-                + "insert into api_keys (id, owner_id, name, key_hash, expires_at) select $1, id, $3, $4, $6 from slot "
-                + "returning " + KEY_COLUMNS)
-                .execute(Tuple.from(new Object[] { id, ownerId, name, Buffer.buffer(keyHash), limit, expiresAt }))
-                .map(ApiKeyRepository::firstKey);
+    public Uni<ApiKey> insert(String id, String ownerId, String name, byte[] keyHash, OffsetDateTime expiresAt, int limit,
+            String serverAppId) {
+        // Through the ORM session, so that it joins the caller's transaction (a server key's user
+        // is inserted in the same one); created_at comes back as epoch microseconds, exactly.
+        return getSession().flatMap(session -> session.createNativeQuery(
+                "with slot as (update users set api_key_count = api_key_count + 1 "
+                        + "where id = :owner and api_key_count < :limit returning id) "
+                        + "insert into api_keys (id, owner_id, name, key_hash, expires_at, server_app_id) "
+                        + "select :id, id, :name, :hash, cast(:expires as timestamptz), cast(:serverApp as text) from slot "
+                        + "returning cast(extract(epoch from created_at) * 1000000 as bigint)", Long.class)
+                .setParameter("owner", ownerId)
+                .setParameter("limit", limit)
+                .setParameter("id", id)
+                .setParameter("name", name)
+                .setParameter("hash", keyHash)
+                .setParameter("expires", expiresAt)
+                .setParameter("serverApp", serverAppId)
+                .getResultList())
+                .map(created -> {
+                    if (created.isEmpty()) {
+                        return null;
+                    }
+                    ApiKey key = new ApiKey();
+                    key.id = id;
+                    key.ownerId = ownerId;
+                    key.name = name;
+                    key.createdAt = OffsetDateTime.ofInstant(Instant.EPOCH.plus(created.get(0), ChronoUnit.MICROS), ZoneOffset.UTC);
+                    key.expiresAt = expiresAt;
+                    return key;
+                });
     }
 
     /** A hot read: straight to the SQL client, one prepared statement. */

@@ -23,6 +23,7 @@ import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import dev.latchkey.audit.Actor;
 import dev.latchkey.error.ApiException;
 import dev.latchkey.security.Authenticated;
 import dev.latchkey.security.CurrentCaller;
@@ -86,7 +87,8 @@ public class ApiKeyResource {
     @Produces(MediaType.APPLICATION_JSON)
     @Authenticated({ TokenType.REFRESH, TokenType.ACCESS })
     public Uni<RestResponse<CreatedKey>> create(NewKey body) {
-        return keys.create(caller.get().userId(), body == null ? null : body.name(), body == null ? null : body.expiresAt())
+        return keys.create(actor(), caller.get().userId(), body == null ? null : body.name(),
+                body == null ? null : body.expiresAt())
                 .map(created -> RestResponse.status(RestResponse.Status.CREATED, CreatedKey.of(created)));
     }
 
@@ -110,7 +112,7 @@ public class ApiKeyResource {
     @APIResponse(responseCode = "204", description = "enabled (idempotent)")
     @Authenticated({ TokenType.REFRESH, TokenType.ACCESS })
     public Uni<RestResponse<Void>> enable(String id) {
-        return keys.enable(caller.get().userId(), id).map(done -> RestResponse.noContent());
+        return keys.enable(actor(), caller.get().userId(), id).map(done -> RestResponse.noContent());
     }
 
     @PUT
@@ -118,7 +120,7 @@ public class ApiKeyResource {
     @APIResponse(responseCode = "204", description = "disabled, and every session it opened ended (idempotent)")
     @Authenticated({ TokenType.REFRESH, TokenType.ACCESS })
     public Uni<RestResponse<Void>> disable(String id) {
-        return keys.disable(caller.get().userId(), id).map(done -> RestResponse.noContent());
+        return keys.disable(actor(), caller.get().userId(), id).map(done -> RestResponse.noContent());
     }
 
     @DELETE
@@ -126,7 +128,11 @@ public class ApiKeyResource {
     @APIResponse(responseCode = "204", description = "deleted, and every session it opened ended")
     @Authenticated({ TokenType.REFRESH, TokenType.ACCESS })
     public Uni<RestResponse<Void>> delete(String id) {
-        return keys.delete(caller.get().userId(), id).map(done -> RestResponse.noContent());
+        return keys.delete(actor(), caller.get().userId(), id).map(done -> RestResponse.noContent());
+    }
+
+    private Actor actor() {
+        return Actor.user(caller.get().appId(), caller.get().userId());
     }
 
     @POST

@@ -13,12 +13,14 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import dev.latchkey.LatchkeyConfig;
 import dev.latchkey.ObjectIds;
-import dev.latchkey.audit.AuditEvent;
+import dev.latchkey.app.AppRepository;
+import dev.latchkey.audit.Actor;
 import dev.latchkey.audit.AuditLog;
 import dev.latchkey.error.ApiException;
 import dev.latchkey.error.UniqueViolation;
 import dev.latchkey.security.Caller;
 import dev.latchkey.session.SessionRepository;
+import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.hibernate.reactive.panache.common.WithTransaction;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
@@ -36,13 +38,16 @@ public class ApiKeyService {
 
     private final ApiKeyRepository keys;
     private final SessionRepository sessions;
+    private final AppRepository apps;
     private final AuditLog audit;
     private final Pool pool;
     private final LatchkeyConfig config;
 
-    public ApiKeyService(ApiKeyRepository keys, SessionRepository sessions, AuditLog audit, Pool pool, LatchkeyConfig config) {
+    public ApiKeyService(ApiKeyRepository keys, SessionRepository sessions, AppRepository apps, AuditLog audit, Pool pool,
+            LatchkeyConfig config) {
         this.keys = keys;
         this.sessions = sessions;
+        this.apps = apps;
         this.audit = audit;
         this.pool = pool;
         this.config = config;
@@ -52,17 +57,33 @@ public class ApiKeyService {
     public record Created(ApiKey key, String value) {
     }
 
-    public Uni<Created> create(String ownerId, String name, String expiresAt) {
-        if (name == null) {
-            throw ApiException.invalidParameter("'name' is a required string");
-        }
-        if (!NAME.matcher(name).matches()) {
-            throw ApiException.invalidParameter("can only contain ASCII letters, numbers, underscores, and hyphens");
-        }
+    /** A new key for the owner, within the app's per-user limit; {@code expiresAt} (RFC 3339) is optional. */
+    public Uni<Created> create(Actor actor, String ownerId, String name, String expiresAt) {
+        requireName(name);
         OffsetDateTime expiry = expiry(expiresAt);
+        return apps.require(actor.appId()).chain(app -> create(actor, ownerId, name, expiry, null,
+                app.apiKeysMaxPerUser(config.apiKeys().maxPerUser())));
+    }
+
+    /** An app's server key (no expiry); its name is unique among the app's server keys. */
+    public Uni<Created> create(Actor actor, String ownerId, String name, String serverAppId, int limit) {
+        return create(actor, ownerId, name, null, serverAppId, limit);
+    }
+
+    /**
+     * A new key; {@code serverAppId} is set for an app's server key. The key and its audit event
+     * commit together, in the caller's transaction when it has one (a server key's user is
+     * inserted in the same one).
+     */
+    private Uni<Created> create(Actor actor, String ownerId, String name, OffsetDateTime expiry, String serverAppId, int limit) {
+        requireName(name);
         String value = KeyCodec.newKey();
-        return keys.insert(ObjectIds.next(), ownerId, name, KeyCodec.hash(value), expiry, config.apiKeys().maxPerUser())
-                .onFailure(f -> UniqueViolation.on(f, "api_keys_owner_name_key"))
+        String id = ObjectIds.next();
+        return Panache.withTransaction(() -> keys.insert(id, ownerId, name, KeyCodec.hash(value), expiry, limit, serverAppId)
+                .call(key -> key == null ? Uni.createFrom().voidItem()
+                        : audit.inTransaction(actor.event("api_key.create").user(ownerId).apiKey(id)
+                                .detail(Map.of("name", name)))))
+                .onFailure(f -> UniqueViolation.on(f, "api_keys_owner_name_key") || UniqueViolation.on(f, "api_keys_server_name_idx"))
                 .transform(f -> new ApiException(409, "APIKeyAlreadyExists", "API key with name already exists"))
                 .map(key -> {
                     if (key == null) {
@@ -87,29 +108,32 @@ public class ApiKeyService {
     }
 
     @WithTransaction
-    public Uni<Void> enable(String ownerId, String id) {
+    public Uni<Void> enable(Actor actor, String ownerId, String id) {
         requireShape(id);
-        return keys.setDisabled(id, ownerId, false).map(ApiKeyService::found);
+        return keys.setDisabled(id, ownerId, false).map(ApiKeyService::found)
+                .call(() -> audit.inTransaction(actor.event("api_key.enable").user(ownerId).apiKey(id)));
     }
 
     /** Disabling ends every session the key started, in the same transaction. */
     @WithTransaction
-    public Uni<Void> disable(String ownerId, String id) {
+    public Uni<Void> disable(Actor actor, String ownerId, String id) {
         requireShape(id);
         return keys.setDisabled(id, ownerId, true).map(ApiKeyService::found)
-                .call(() -> sessions.endAllForKey(id, ownerId));
+                .call(() -> sessions.endAllForKey(id, ownerId))
+                .call(() -> audit.inTransaction(actor.event("api_key.disable").user(ownerId).apiKey(id)));
     }
 
     /** Deleting ends every session the key started, in the same transaction. */
     @WithTransaction
-    public Uni<Void> delete(String ownerId, String id) {
+    public Uni<Void> delete(Actor actor, String ownerId, String id) {
         requireShape(id);
         // Disabling first takes the key's row lock, so no login can start a session between
         // ending the sessions and deleting the key.
         return keys.setDisabled(id, ownerId, true).map(ApiKeyService::found)
                 .call(() -> sessions.endAllForKey(id, ownerId))
                 .chain(() -> keys.deleteFor(id, ownerId))
-                .map(ApiKeyService::found);
+                .map(ApiKeyService::found)
+                .call(() -> audit.inTransaction(actor.event("api_key.delete").user(ownerId).apiKey(id)));
     }
 
     /**
@@ -138,8 +162,8 @@ public class ApiKeyService {
                 })
                 .call(rotated -> sessions.endForRotation(tx, id, ownerId, rotated.previousGeneration(),
                         rotated.previousExpiresAt()))
-                .call(rotated -> audit.on(tx, AuditEvent.of("api_key.rotate", caller.appId())
-                        .user(ownerId).apiKey(id).session(caller.sessionId()).byUser(ownerId)
+                .call(rotated -> audit.on(tx, Actor.user(caller.appId(), ownerId).event("api_key.rotate")
+                        .user(ownerId).apiKey(id).session(caller.sessionId())
                         .detail(Map.of("grace_seconds", graceSeconds)))))
                 .map(rotated -> new Created(rotated.key(), value));
     }
@@ -167,6 +191,15 @@ public class ApiKeyService {
             throw ApiException.invalidParameter("'expires_at' must be at most " + longest.toDays() + " days ahead");
         }
         return at;
+    }
+
+    private static void requireName(String name) {
+        if (name == null) {
+            throw ApiException.invalidParameter("'name' is a required string");
+        }
+        if (!NAME.matcher(name).matches()) {
+            throw ApiException.invalidParameter("can only contain ASCII letters, numbers, underscores, and hyphens");
+        }
     }
 
     private static Void found(boolean found) {

@@ -24,7 +24,12 @@ public final class KeyCodec {
     }
 
     public static String newKey() {
-        StringBuilder key = new StringBuilder(LENGTH).append(PREFIX);
+        return newKey(PREFIX);
+    }
+
+    /** A key of the same format with another prefix (operators' admin keys use their own, so scanners tell them apart). */
+    public static String newKey(String prefix) {
+        StringBuilder key = new StringBuilder(prefix.length() + RANDOM_CHARS + CHECKSUM_CHARS).append(prefix);
         for (int i = 0; i < RANDOM_CHARS; i++) {
             key.append(BASE62[RANDOM.nextInt(BASE62.length)]);
         }
@@ -33,15 +38,20 @@ public final class KeyCodec {
 
     /** Shape and checksum only: true says nothing about whether the key exists. */
     public static boolean isWellFormed(String key) {
-        if (key == null || key.length() != LENGTH || !key.startsWith(PREFIX)) {
+        return isWellFormed(PREFIX, key);
+    }
+
+    public static boolean isWellFormed(String prefix, String key) {
+        int length = prefix.length() + RANDOM_CHARS + CHECKSUM_CHARS;
+        if (key == null || key.length() != length || !key.startsWith(prefix)) {
             return false;
         }
-        for (int i = PREFIX.length(); i < LENGTH; i++) {
+        for (int i = prefix.length(); i < length; i++) {
             if (!isBase62(key.charAt(i))) {
                 return false;
             }
         }
-        return checksum(key.subSequence(0, LENGTH - CHECKSUM_CHARS)).contentEquals(key.subSequence(LENGTH - CHECKSUM_CHARS, LENGTH));
+        return checksum(key.subSequence(0, length - CHECKSUM_CHARS)).contentEquals(key.subSequence(length - CHECKSUM_CHARS, length));
     }
 
     public static byte[] hash(String key) {

@@ -11,6 +11,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.latchkey.ObjectIds;
 import dev.latchkey.http.ClientAddress;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.arc.Arc;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.logging.Log;
@@ -36,11 +37,13 @@ public class AuditLog {
     private final Pool pool;
     private final ObjectMapper json;
     private final CurrentVertxRequest request;
+    private final MeterRegistry metrics;
 
-    public AuditLog(Pool pool, ObjectMapper json, CurrentVertxRequest request) {
+    public AuditLog(Pool pool, ObjectMapper json, CurrentVertxRequest request, MeterRegistry metrics) {
         this.pool = pool;
         this.json = json;
         this.request = request;
+        this.metrics = metrics;
     }
 
     /** In the caller's Hibernate Reactive transaction. */
@@ -59,12 +62,13 @@ public class AuditLog {
                 .setParameter("outcome", e.outcome())
                 .setParameter("detail", detail(e))
                 .executeUpdate())
+                .invoke(written -> count(e))
                 .replaceWithVoid();
     }
 
     /** On a connection of the SQL client, inside the transaction it has open. */
     public Uni<Void> on(SqlClient client, AuditEvent event) {
-        return client.preparedQuery(INSERT_VALUES).execute(row(event)).replaceWithVoid();
+        return client.preparedQuery(INSERT_VALUES).execute(row(event)).invoke(written -> count(event)).replaceWithVoid();
     }
 
     /** Many events in one round trip (a prepared batch), inside the transaction the client has open. */
@@ -76,7 +80,9 @@ public class AuditLog {
         for (AuditEvent event : events) {
             rows.add(row(event));
         }
-        return client.preparedQuery(INSERT_VALUES).executeBatch(rows).replaceWithVoid();
+        return client.preparedQuery(INSERT_VALUES).executeBatch(rows)
+                .invoke(written -> events.forEach(this::count))
+                .replaceWithVoid();
     }
 
     private Tuple row(AuditEvent event) {
@@ -99,6 +105,14 @@ public class AuditLog {
                 + "(select seq from audit_events where at < now() - make_interval(secs => $1) order by seq limit $2)")
                 .execute(Tuple.of((double) retention.toSeconds(), batch))
                 .map(rows -> rows.rowCount());
+    }
+
+    /**
+     * {@code latchkey_audit_events_total} by type and outcome: key operations, sessions ended, user
+     * changes and logins as operators count them (types come from the code, never from input).
+     */
+    private void count(AuditEvent event) {
+        metrics.counter("latchkey.audit.events", "type", event.type(), "outcome", event.outcome()).increment();
     }
 
     private AuditEvent withAddress(AuditEvent event) {

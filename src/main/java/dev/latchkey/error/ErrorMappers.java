@@ -80,6 +80,10 @@ public class ErrorMappers {
                     .build();
         }
         String sqlState = sqlState(e);
+        if ("LK401".equals(sqlState)) {
+            // The database refused a session for a disabled user (the trigger of V6), whichever provider asked.
+            return json(401, new ApiError("unauthorized", "AuthError"));
+        }
         if (sqlState != null && sqlState.startsWith("23")) {
             // Every constraint a request can hit is mapped where it is hit; reaching this is a
             // bug to fix, but the client still gets what happened: its change conflicted.

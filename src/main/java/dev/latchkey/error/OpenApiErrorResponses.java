@@ -17,10 +17,11 @@ public class OpenApiErrorResponses implements OASFilter {
 
     static {
         MEANING.put("400", "BadRequest, InvalidParameter or AuthProviderNotFound");
-        MEANING.put("401", "InvalidSession (token), InvalidPassword or AuthError (login)");
+        MEANING.put("401", "InvalidSession (token), InvalidPassword or AuthError (login, or a missing or wrong admin key)");
         MEANING.put("403", "Forbidden: anonymous users and API-key sessions cannot manage keys");
-        MEANING.put("404", "AppNotFound or APIKeyNotFound");
-        MEANING.put("409", "AccountNameInUse, APIKeyAlreadyExists, APIKeyLimitReached, APIKeyExpired (rotate) or IdentityAlreadyExists");
+        MEANING.put("404", "AppNotFound, APIKeyNotFound, UserNotFound, SessionNotFound or AdminKeyNotFound");
+        MEANING.put("409", "AccountNameInUse, APIKeyAlreadyExists, APIKeyLimitReached, APIKeyExpired (rotate), "
+                + "IdentityAlreadyExists, AppAlreadyExists or AdminKeyAlreadyExists");
         MEANING.put("413", "request too large (over 64 KiB)");
         MEANING.put("429", "TooManyRequests after repeated failed logins, with Retry-After");
         MEANING.put("503", "ServiceUnavailable while the database is unreachable, with Retry-After");
@@ -63,9 +64,14 @@ public class OpenApiErrorResponses implements OASFilter {
         return path.startsWith("/api/secret-scanning/") ? LEAK_MEANING : MEANING;
     }
 
+    private static final List<String> ADMIN = List.of("400", "401", "404", "409", "413", "503");
+
     private static List<String> codesFor(String path) {
         if (path.startsWith("/api/secret-scanning/")) {
             return List.copyOf(LEAK_MEANING.keySet());
+        }
+        if (path.startsWith("/api/admin/")) {
+            return ADMIN;
         }
         if (path.contains("/auth/providers/")) {
             return LOGIN;

@@ -18,6 +18,8 @@ import org.jboss.resteasy.reactive.RestResponse;
 
 import dev.latchkey.app.App;
 import dev.latchkey.app.AppRepository;
+import dev.latchkey.audit.AuditEvent;
+import dev.latchkey.audit.AuditLog;
 import dev.latchkey.error.ApiException;
 import dev.latchkey.http.ClientAddress;
 import dev.latchkey.security.Admission;
@@ -41,14 +43,22 @@ public class LoginResource {
     public record Registration(String email, String password) {
     }
 
+    /** Providers a metric may name; any other path segment counts as "other", so no input grows the metric's labels. */
+    static final java.util.Set<String> KNOWN_PROVIDERS = java.util.Set.of(
+            "local-userpass", "anon-user", "api-key", "custom-token");
+
     private final AppRepository apps;
     private final LocalUserpassProvider userpass;
     private final LoginThrottle throttle;
     private final CallerResolver callers;
     private final Map<String, LoginProvider> providers;
+    private final AuditLog audit;
+    private final LoginMetrics metrics;
 
     public LoginResource(AppRepository apps, LocalUserpassProvider userpass, LoginThrottle throttle,
-            CallerResolver callers, Instance<LoginProvider> providers) {
+            CallerResolver callers, Instance<LoginProvider> providers, AuditLog audit, LoginMetrics metrics) {
+        this.audit = audit;
+        this.metrics = metrics;
         this.apps = apps;
         this.userpass = userpass;
         this.throttle = throttle;
@@ -70,7 +80,7 @@ public class LoginResource {
             throw ApiException.badRequest("'username' and 'password' are required strings");
         }
         throttle.refuseKnownBlocked(client, appId, email);
-        return detached(enabledApp(appId, provider).chain(app -> {
+        return observed(appId, provider, link, detached(enabledApp(appId, provider).chain(app -> {
             LoginProvider chosen = providers.get(provider);
             if (password) {
                 // The place taken is given back when the check did not fail (a success, a 503);
@@ -89,7 +99,7 @@ public class LoginResource {
                     .onFailure(LoginResource::isLoginFailure)
                     .recoverWithUni(failure -> throttle.recordFailure(client)
                             .chain(counted -> Uni.createFrom().<LoginResult>failure(failure)));
-        }));
+        })));
     }
 
     @POST
@@ -104,6 +114,7 @@ public class LoginResource {
         return detached(enabledApp(appId, LocalUserpassProvider.TYPE)
                 .chain(app -> throttle.reserveRegistration(client)
                         .chain(() -> userpass.register(app, email, registration.password()))))
+                .invoke(done -> audit.after(AuditEvent.of("register", appId).by("client").detail(Map.of("email", email))))
                 .map(done -> RestResponse.status(RestResponse.Status.CREATED));
     }
 
@@ -117,6 +128,24 @@ public class LoginResource {
                 throw ApiException.invalidSession("token is for another app");
             }
             return provider.link(app, caller, body);
+        });
+    }
+
+    /**
+     * Counts the login's outcome by provider, and writes its audit event once it has committed
+     * (a refused or throttled attempt leaves no event: a flood must not become one).
+     */
+    private Uni<LoginResult> observed(String appId, String provider, boolean link, Uni<LoginResult> login) {
+        Map<String, Object> detail = Map.of("provider", provider, "link", link);
+        return login.invoke(result -> {
+            metrics.login(provider, "success");
+            audit.after(AuditEvent.of("login", appId).user(result.userId()).byUser(result.userId()).detail(detail));
+        }).onFailure().invoke(failure -> {
+            int status = failure instanceof ApiException e ? e.status() : 500;
+            metrics.login(provider, LoginMetrics.outcome(status));
+            if (status == 401) {
+                audit.after(AuditEvent.of("login", appId).by("client").outcome(AuditEvent.FAILURE).detail(detail));
+            }
         });
     }
 

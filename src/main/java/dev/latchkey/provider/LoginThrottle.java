@@ -40,10 +40,10 @@ public class LoginThrottle {
 
     /** 429 at once, without a database round trip, when the address or account is known to be blocked. */
     public void refuseKnownBlocked(ClientAddress client, String appId, String email) {
-        long wait = email == null
-                ? throttle.knownBlockedSeconds(failures(client))
-                : throttle.knownBlockedSeconds(failures(client), account(appId, email));
+        Slot[] slots = email == null ? new Slot[] { failures(client) } : new Slot[] { failures(client), account(appId, email) };
+        long wait = throttle.knownBlockedSeconds(slots);
         if (wait > 0) {
+            throttle.refused(slots);
             throw ApiException.tooManyRequests(wait);
         }
     }
@@ -61,6 +61,7 @@ public class LoginThrottle {
     public Uni<Void> recordFailure(ClientAddress client) {
         return throttle.record(failures(client)).map(wait -> {
             if (wait > 0) {
+                throttle.refused(failures(client));
                 throw ApiException.tooManyRequests(wait);
             }
             return null;

@@ -5,6 +5,7 @@ import java.util.function.Supplier;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import dev.latchkey.LatchkeyConfig;
+import dev.latchkey.audit.AuditLog;
 import dev.latchkey.session.SessionRepository;
 import dev.latchkey.throttle.Throttle;
 import dev.latchkey.user.UserRepository;
@@ -15,7 +16,7 @@ import io.smallrye.mutiny.Uni;
 /**
  * Deletes what nothing needs any more, on a schedule, in small batches (each its own short
  * statement, so no long lock and no long transaction): sessions that ended or expired, anonymous
- * users no session can reach, rate-limit counters whose window ended. Every instance runs it;
+ * users no session can reach, rate-limit counters whose window ended, audit events past their retention. Every instance runs it;
  * the statements are idempotent, so they share the work rather than fight over it.
  */
 @ApplicationScoped
@@ -27,12 +28,14 @@ public class Retention {
     private final SessionRepository sessions;
     private final UserRepository users;
     private final Throttle throttle;
+    private final AuditLog audit;
     private final LatchkeyConfig.Retention config;
 
-    public Retention(SessionRepository sessions, UserRepository users, Throttle throttle, LatchkeyConfig config) {
+    public Retention(SessionRepository sessions, UserRepository users, Throttle throttle, AuditLog audit, LatchkeyConfig config) {
         this.sessions = sessions;
         this.users = users;
         this.throttle = throttle;
+        this.audit = audit;
         this.config = config.retention();
     }
 
@@ -49,13 +52,15 @@ public class Retention {
         return drain(() -> sessions.purgeDead(config.sessions(), batch), batch)
                 .chain(deadSessions -> drain(() -> users.purgeAbandonedAnonymous(config.anonymousUsers(), batch), batch)
                         .chain(anonymous -> drain(() -> throttle.purgeEnded(batch), batch)
-                                .map(counters -> {
-                                    if (deadSessions + anonymous + counters > 0) {
-                                        Log.debugf("retention: %d sessions, %d anonymous users, %d counters deleted",
-                                                deadSessions, anonymous, counters);
-                                    }
-                                    return deadSessions + anonymous + counters;
-                                })));
+                                .chain(counters -> drain(() -> audit.purgeOlderThan(config.auditEvents(), batch), batch)
+                                        .map(events -> {
+                                            int total = deadSessions + anonymous + counters + events;
+                                            if (total > 0) {
+                                                Log.debugf("retention: %d sessions, %d anonymous users, %d counters, %d audit events deleted",
+                                                        deadSessions, anonymous, counters, events);
+                                            }
+                                            return total;
+                                        }))));
     }
 
     /** Runs the batch until it deletes less than a full batch, or MAX_BATCHES times. */

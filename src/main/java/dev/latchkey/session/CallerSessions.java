@@ -4,7 +4,6 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import dev.latchkey.error.ApiException;
 import dev.latchkey.security.Caller;
-import dev.latchkey.user.User;
 import io.smallrye.mutiny.Uni;
 
 /** Turns verified claims into a caller by reading the session row: revocation wins over any token. */
@@ -24,7 +23,7 @@ public class CallerSessions {
                         : ApiException.invalidSession("session ended");
             }
             return new Caller(live.userId(), live.appId(), live.sessionId(), live.deviceId(), live.providerType(),
-                    live.apiKeyId(), User.ANONYMOUS.equals(live.userType()), claims.type());
+                    live.apiKeyId(), live.userType(), claims.type());
         });
     }
 }

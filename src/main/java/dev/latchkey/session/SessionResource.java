@@ -1,5 +1,7 @@
 package dev.latchkey.session;
 
+import java.util.Map;
+
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
@@ -11,6 +13,8 @@ import org.jboss.resteasy.reactive.RestResponse;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 
+import dev.latchkey.audit.Actor;
+import dev.latchkey.audit.AuditLog;
 import dev.latchkey.security.Authenticated;
 import dev.latchkey.security.Caller;
 import dev.latchkey.security.CurrentCaller;
@@ -29,11 +33,13 @@ public class SessionResource {
     private final TokenService tokens;
     private final SessionRepository sessions;
     private final CurrentCaller caller;
+    private final AuditLog audit;
 
-    public SessionResource(TokenService tokens, SessionRepository sessions, CurrentCaller caller) {
+    public SessionResource(TokenService tokens, SessionRepository sessions, CurrentCaller caller, AuditLog audit) {
         this.tokens = tokens;
         this.sessions = sessions;
         this.caller = caller;
+        this.audit = audit;
     }
 
     /** A new access token for the refresh token's live session; the refresh token itself is never rotated. */
@@ -54,6 +60,9 @@ public class SessionResource {
     @Authenticated(value = TokenType.REFRESH, alsoAdmit = { SessionKind.ANONYMOUS, SessionKind.API_KEY })
     public Uni<RestResponse<Void>> logOut() {
         Caller c = caller.get();
-        return sessions.end(c.sessionId(), c.userId()).map(ended -> RestResponse.noContent());
+        return sessions.end(c.sessionId(), c.userId())
+                .call(ended -> audit.inTransaction(Actor.user(c.appId(), c.userId()).event("session.end")
+                        .user(c.userId()).session(c.sessionId()).apiKey(c.apiKeyId()).detail(Map.of("reason", "logout"))))
+                .map(ended -> RestResponse.noContent());
     }
 }

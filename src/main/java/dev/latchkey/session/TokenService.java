@@ -44,9 +44,15 @@ public class TokenService {
     private final Cache<ByteBuffer, TokenClaims> verified;
 
     public TokenService(SigningKeys keys, LatchkeyConfig config) {
+        this(keys, config, null);
+    }
+
+    @jakarta.inject.Inject
+    public TokenService(SigningKeys keys, LatchkeyConfig config, io.micrometer.core.instrument.MeterRegistry metrics) {
         this.keys = keys;
         this.config = config;
         this.verified = Caffeine.newBuilder()
+                .recordStats()
                 .maximumSize(config.token().verifiedCacheSize())
                 .expireAfter(new Expiry<ByteBuffer, TokenClaims>() {
                     @Override
@@ -66,6 +72,9 @@ public class TokenService {
                     }
                 })
                 .build();
+        if (metrics != null) {
+            io.micrometer.core.instrument.binder.cache.CaffeineCacheMetrics.monitor(metrics, verified, "verified-tokens");
+        }
     }
 
     public String accessToken(String userId, String appId, String sessionId, String deviceId) {

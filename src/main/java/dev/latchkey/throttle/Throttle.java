@@ -17,6 +17,8 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Expiry;
 
 import dev.latchkey.error.ApiException;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.cache.CaffeineCacheMetrics;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.mutiny.sqlclient.Pool;
@@ -49,7 +51,9 @@ public class Throttle {
 
     private final Pool pool;
     /** Counter key (hex) to the epoch millisecond its block ends. */
+    private final MeterRegistry metrics;
     private final Cache<String, Long> blocked = Caffeine.newBuilder()
+            .recordStats()
             .maximumSize(MAX_REMEMBERED)
             .expireAfter(new Expiry<String, Long>() {
                 @Override
@@ -69,8 +73,10 @@ public class Throttle {
             })
             .build();
 
-    public Throttle(Pool pool) {
+    public Throttle(Pool pool, MeterRegistry metrics) {
         this.pool = pool;
+        this.metrics = metrics;
+        CaffeineCacheMetrics.monitor(metrics, blocked, "blocked-clients");
     }
 
     /**
@@ -81,10 +87,12 @@ public class Throttle {
     public Uni<Void> reserve(Slot... slots) {
         long known = knownBlockedSeconds(slots);
         if (known > 0) {
+            refused(slots);
             return Uni.createFrom().failure(ApiException.tooManyRequests(known));
         }
         return count(slots).map(over -> {
             if (over > 0) {
+                refused(slots);
                 throw ApiException.tooManyRequests(over);
             }
             return null;
@@ -98,6 +106,13 @@ public class Throttle {
      */
     public Uni<Long> record(Slot... slots) {
         return count(slots);
+    }
+
+    /** Counts a refused attempt by limit for {@code latchkey_throttled_total}. */
+    public void refused(Slot... slots) {
+        for (Slot slot : slots) {
+            metrics.counter("latchkey.throttled", "limit", slot.limit().name()).increment();
+        }
     }
 
     /** Gives back places reserved for attempts that turned out not to count (a login that succeeded). */

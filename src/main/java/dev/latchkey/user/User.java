@@ -11,6 +11,8 @@ public class User {
 
     public static final String NORMAL = "normal";
     public static final String ANONYMOUS = "anonymous";
+    /** The user a server API key logs in as (admin API). */
+    public static final String SERVER = "server";
 
     @Id
     public String id;

@@ -21,6 +21,8 @@ import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.latchkey.app.AppRepository;
+import dev.latchkey.audit.Actor;
+import dev.latchkey.audit.AuditLog;
 import dev.latchkey.security.Authenticated;
 import dev.latchkey.security.Caller;
 import dev.latchkey.security.CurrentCaller;
@@ -50,15 +52,20 @@ public class UserResource {
     private final AppRepository apps;
     private final CurrentCaller caller;
     private final ObjectMapper json;
+    private final AuditLog audit;
 
-    public UserResource(UserRepository users, AppRepository apps, CurrentCaller caller, ObjectMapper json) {
+    public UserResource(UserRepository users, AppRepository apps, CurrentCaller caller, ObjectMapper json, AuditLog audit) {
+        this.audit = audit;
         this.users = users;
         this.apps = apps;
         this.caller = caller;
         this.json = json;
     }
 
-    /** Every user's profile type is "normal", anonymous ones included, as App Services answered. */
+    /**
+     * Every user's profile type is "normal", anonymous ones included, as App Services answered;
+     * the user of a server API key is "server".
+     */
     @GET
     @Path("/profile")
     @Produces(MediaType.APPLICATION_JSON)
@@ -68,7 +75,7 @@ public class UserResource {
         return apps.require(c.appId()).chain(app -> users.identities(c.userId()).map(identities -> new Profile(c.userId(),
                 app.domainId(),
                 identities.stream().map(i -> new IdentityView(i.providerId(), i.providerType(), i.providerId())).toList(),
-                data(identities), User.NORMAL)));
+                data(identities), User.SERVER.equals(c.userType()) ? User.SERVER : User.NORMAL)));
     }
 
     /**
@@ -101,6 +108,9 @@ public class UserResource {
     @WithTransaction
     @Authenticated(value = TokenType.ACCESS, alsoAdmit = SessionKind.ANONYMOUS)
     public Uni<RestResponse<Void>> deleteSelf() {
-        return users.deleteUser(caller.get().userId()).map(deleted -> RestResponse.noContent());
+        Caller c = caller.get();
+        return users.deleteUser(c.userId())
+                .call(deleted -> audit.inTransaction(Actor.user(c.appId(), c.userId()).event("user.delete").user(c.userId())))
+                .map(deleted -> RestResponse.noContent());
     }
 }
