@@ -181,7 +181,8 @@ class ApiKeyRotationTest {
             given().header("Authorization", owner.bearerRefresh()).contentType(ContentType.JSON).body(body)
                     .post(KEYS + "/" + id + "/rotate").then().statusCode(400).body("error_code", equalTo("BadRequest"));
         }
-        assertEquals(0, TestSql.count("select count(*) from audit_events where api_key_id = '" + id + "'"), "nothing rotated");
+        assertEquals(0, TestSql.count("select count(*) from audit_events where type = 'api_key.rotate' and api_key_id = '" + id + "'"),
+                "nothing rotated");
         rotate(owner, id, 86_400).then().statusCode(201);
         given().header("Authorization", owner.bearerRefresh()).post(KEYS + "/" + id + "/rotate").then().statusCode(201);
     }

@@ -118,9 +118,9 @@ class KeyExpiryTest {
         expiry.recordExpired().await().indefinitely();
 
         assertEquals(1, TestSql.count("select count(*) from audit_events where type = 'api_key.expire' and api_key_id = '" + id + "'"));
-        assertEquals(0, TestSql.count("select count(*) from audit_events where api_key_id = '" + alive + "'"));
+        assertEquals(0, TestSql.count("select count(*) from audit_events where type = 'api_key.expire' and api_key_id = '" + alive + "'"));
         assertEquals(List.of(owner.userId() + " system expiring"), TestSql.column(
-                "select user_id || ' ' || actor || ' ' || (detail->>'name') from audit_events where api_key_id = '" + id + "'"));
+                "select user_id || ' ' || actor || ' ' || (detail->>'name') from audit_events where type = 'api_key.expire' and api_key_id = '" + id + "'"));
     }
 
     static Response create(Tokens user, String name, String expiresAt) {

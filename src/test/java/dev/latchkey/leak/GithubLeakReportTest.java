@@ -106,13 +106,14 @@ class GithubLeakReportTest {
         given().header("Authorization", owner.bearerRefresh()).post(API + "/auth/session").then().statusCode(201);
 
         List<String> events = TestSql.column("select concat_ws(' | ', type, user_id, actor, outcome, detail->>'url', "
-                + "detail->>'source', detail->>'value') from audit_events where api_key_id = '" + leaked.get("_id") + "'");
+                + "detail->>'source', detail->>'value') from audit_events where type = 'api_key.leak' and api_key_id = '"
+                + leaked.get("_id") + "'");
         assertEquals(List.of(String.join(" | ", "api_key.leak", owner.userId(), "github-secret-scanning", "success", url,
                 "content", "current")), events);
         assertEquals(0, TestSql.count("select count(*) from audit_events t where t::text like '%" + token + "%'"
                 + " or t::text like '%" + token.substring(3, 20) + "%'"), "the token is nowhere in the trail");
         System.out.println("leak report: " + new String(body, StandardCharsets.UTF_8) + "\n -> " + response.asString()
-                + "\n audit: " + TestSql.value("select row_to_json(t)::text from audit_events t where api_key_id = '"
+                + "\n audit: " + TestSql.value("select row_to_json(t)::text from audit_events t where type = 'api_key.leak' and api_key_id = '"
                         + leaked.get("_id") + "'"));
     }
 
@@ -331,7 +332,8 @@ class GithubLeakReportTest {
         given().header("Authorization", owner.bearerRefresh()).get(KEYS + "/" + key.get("_id"))
                 .then().statusCode(200).body("disabled", equalTo(false));
         assertEquals(owner.userId(), TestUsers.withKey((String) key.get("key")).userId());
-        assertFalse(TestSql.count("select count(*) from audit_events where api_key_id = '" + key.get("_id") + "'") > 0);
+        assertFalse(TestSql.count("select count(*) from audit_events where type = 'api_key.leak' and api_key_id = '"
+                + key.get("_id") + "'") > 0, "no leak recorded");
     }
 
     private static void refused(String key) {
