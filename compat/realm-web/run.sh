@@ -34,12 +34,18 @@ if [[ ! -d "$SCRIPT_DIR/node_modules" ]]; then
   (cd "$SCRIPT_DIR" && npm ci --no-audit --no-fund)
 fi
 
+# A key pair acting as GitHub's secret-scanning signer (test/keys-lifecycle.test.mjs signs
+# leak reports with it; the server reads its public half from a file, as it would GitHub's).
+GITHUB_KEYS="$ROOT/target/compat-github-keys"
+node "$SCRIPT_DIR/lib/github-keys.mjs" "$GITHUB_KEYS"
+
 # Short access tokens, so the SDK's refresh-after-401 path runs; fewer PBKDF2 rounds for speed.
 # Mails go to the suite's SMTP server; a mail that finds it not yet listening is retried within seconds.
 instance_start compat "$PORT" LATCHKEY_BOOTSTRAP_APP="$APP_ID" \
   LATCHKEY_TOKEN_ACCESS_LIFETIME=3s LATCHKEY_PASSWORD_ITERATIONS=10000 \
   QUARKUS_MAILER_HOST=127.0.0.1 QUARKUS_MAILER_PORT="$SMTP_PORT" QUARKUS_MAILER_FROM=latchkey@compat.example \
-  LATCHKEY_USERPASS_MAIL_RETRY_BACKOFF=1s LATCHKEY_USERPASS_MAIL_POLL_EVERY=1s
+  LATCHKEY_USERPASS_MAIL_RETRY_BACKOFF=1s LATCHKEY_USERPASS_MAIL_POLL_EVERY=1s \
+  LATCHKEY_SECRET_SCANNING_GITHUB_KEYS_FILE="$GITHUB_KEYS/public_keys.json"
 LOG="$INSTANCE_LOG"
 SECRETS="$ROOT/target/compat-lifecycle-secrets.txt"
 : > "$SECRETS"
@@ -62,6 +68,7 @@ set +e
   LATCHKEY_URL="http://127.0.0.1:$PORT" LATCHKEY_APP="$APP_ID" \
     LATCHKEY_MAIL_APP="$MAIL_APP" LATCHKEY_HOOK_APP="$HOOK_APP" LATCHKEY_WEBHOOK_SECRET="$WEBHOOK_SECRET" \
     LATCHKEY_SMTP_PORT="$SMTP_PORT" LATCHKEY_HOOK_PORT="$HOOK_PORT" LATCHKEY_SECRETS_FILE="$SECRETS" \
+    LATCHKEY_GITHUB_SIGNER="$GITHUB_KEYS/private.pem" \
     timeout --kill-after=10 600 node --test --test-concurrency=1 test/*.test.mjs
 )
 tests_status=$?

@@ -113,7 +113,8 @@ test("key bodies: _id a 24-hex string, disabled a boolean, key only at creation,
   const created = [];
   for (const name of names) {
     const key = await rawCreateKey(user.refresh_token, name);
-    assert.deepEqual(Object.keys(key).sort(), ["_id", "disabled", "key", "name"]);
+    // App Services' fields, plus Latchkey's (SPEC section 10) that the SDK ignores.
+    assert.deepEqual(Object.keys(key).sort(), ["_id", "created_at", "disabled", "expires_at", "key", "last_used_at", "name"]);
     assert.match(key._id, HEX24);
     assert.equal(key.disabled, false);
     created.push(key);
@@ -121,11 +122,18 @@ test("key bodies: _id a 24-hex string, disabled a boolean, key only at creation,
   const list = expectJson(await http("GET", "/auth/api_keys", { token: user.refresh_token }), 200);
   assert.deepEqual(list.map((k) => k.name), names);
   for (const item of list) {
-    assert.deepEqual(Object.keys(item).sort(), ["_id", "disabled", "name"]);
+    assert.deepEqual(Object.keys(item).sort(), ["_id", "created_at", "disabled", "expires_at", "last_used_at", "name"]);
     assert.equal(typeof item.disabled, "boolean");
   }
   const one = expectJson(await http("GET", `/auth/api_keys/${created[1]._id}`, { token: user.refresh_token }), 200);
-  assert.deepEqual(one, { _id: created[1]._id, name: "alpha", disabled: false });
+  assert.deepEqual(one, {
+    _id: created[1]._id,
+    name: "alpha",
+    disabled: false,
+    created_at: created[1].created_at,
+    expires_at: null,
+    last_used_at: null,
+  });
 });
 
 test("key routes accept the access token too", T, async () => {

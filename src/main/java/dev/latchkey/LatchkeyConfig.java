@@ -170,6 +170,59 @@ public interface LatchkeyConfig {
     interface ApiKeys {
         @WithDefault("20")
         int maxPerUser();
+
+        /** The latest {@code expires_at} a key may be given, counted from its creation. */
+        @WithDefault("3650d")
+        Duration maxLifetime();
+
+        /**
+         * How often the last use of each key is written (apikey/LastUse): one batched statement per
+         * instance, so each key is written at most once per interval and shown at most this stale.
+         */
+        @WithDefault("60s")
+        Duration lastUsedFlush();
+
+        /** How often expired keys get their {@code api_key.expire} audit event (apikey/KeyExpiry). */
+        @WithDefault("1m")
+        Duration expiryEvery();
+
+        /** Keys per statement of the expiry job. */
+        @WithDefault("100")
+        int expiryBatch();
+    }
+
+    SecretScanning secretScanning();
+
+    /** Leak reports from GitHub's secret scanning partner program (leak/). */
+    interface SecretScanning {
+        /** Where GitHub publishes the keys that sign its reports ({@code {public_keys: [...]}}). */
+        @WithDefault("https://api.github.com/meta/public_keys/secret_scanning")
+        String githubKeysUrl();
+
+        /** A file with that document, read once at start-up; when set, the URL is never asked. */
+        Optional<String> githubKeysFile();
+
+        /** A GitHub token sent with the fetch (GitHub limits unauthenticated requests to 60 an hour). */
+        Optional<String> githubKeysToken();
+
+        /** The least time between two fetches: reports naming unknown key identifiers cannot make Latchkey hammer GitHub. */
+        @WithDefault("30s")
+        Duration githubKeysMinInterval();
+
+        /** A fetch that has not finished by then has failed. */
+        @WithDefault("5s")
+        Duration githubKeysTimeout();
+
+        /** Tokens one report may hold. */
+        @WithDefault("1000")
+        int maxTokens();
+
+        /** Reports with a missing or bad signature from one client address before 429. */
+        @WithDefault("20")
+        int addressFailures();
+
+        @WithDefault("5m")
+        Duration addressFailuresWindow();
     }
 
     /** Browsers on other origins call the client API with bearer tokens (no cookies). */

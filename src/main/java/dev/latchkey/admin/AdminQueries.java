@@ -30,6 +30,8 @@ import io.vertx.mutiny.sqlclient.Tuple;
 @ApplicationScoped
 public class AdminQueries {
 
+    /** A key object's columns, in the order {@link #key} reads them. */
+    private static final String KEY_COLUMNS = "id, name, disabled, created_at, expires_at, last_used_at";
     private static final TypeReference<Map<String, Object>> DETAIL = new TypeReference<>() {
     };
 
@@ -90,21 +92,21 @@ public class AdminQueries {
     }
 
     Uni<List<KeyView>> keys(String userId) {
-        return pool.preparedQuery("select id, name, disabled, created_at from api_keys where owner_id = $1 order by created_seq")
+        return pool.preparedQuery("select " + KEY_COLUMNS + " from api_keys where owner_id = $1 order by created_seq")
                 .execute(Tuple.of(userId))
                 .map(rows -> map(rows, AdminQueries::key));
     }
 
     /** The app's server keys, in creation order. */
     Uni<List<KeyView>> serverKeys(String appId) {
-        return pool.preparedQuery("select id, name, disabled, created_at from api_keys where server_app_id = $1 order by created_seq")
+        return pool.preparedQuery("select " + KEY_COLUMNS + " from api_keys where server_app_id = $1 order by created_seq")
                 .execute(Tuple.of(appId))
                 .map(rows -> map(rows, AdminQueries::key));
     }
 
     /** The server key and the user it logs in as, or null. */
     Uni<Map.Entry<KeyView, String>> serverKey(String appId, String keyId) {
-        return pool.preparedQuery("select id, name, disabled, created_at, owner_id from api_keys where id = $1 and server_app_id = $2")
+        return pool.preparedQuery("select " + KEY_COLUMNS + ", owner_id from api_keys where id = $1 and server_app_id = $2")
                 .execute(Tuple.of(keyId, appId))
                 .map(rows -> {
                     var it = rows.iterator();
@@ -112,7 +114,7 @@ public class AdminQueries {
                         return null;
                     }
                     Row row = it.next();
-                    return Map.entry(key(row), row.getString(4));
+                    return Map.entry(key(row), row.getString(6));
                 });
     }
 
@@ -136,7 +138,8 @@ public class AdminQueries {
     }
 
     private static KeyView key(Row row) {
-        return new KeyView(row.getString(0), row.getString(1), row.getBoolean(2), row.getOffsetDateTime(3));
+        return new KeyView(row.getString(0), row.getString(1), row.getBoolean(2), row.getOffsetDateTime(3),
+                row.getOffsetDateTime(4), row.getOffsetDateTime(5));
     }
 
     private Map<String, Object> detail(String text) {

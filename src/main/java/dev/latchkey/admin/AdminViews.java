@@ -48,13 +48,16 @@ final class AdminViews {
             @JsonProperty("created_at") OffsetDateTime createdAt, @JsonProperty("expires_at") OffsetDateTime expiresAt) {
     }
 
+    /** A key as its owner sees it, with expiry and last use (SPEC section 10; null: never). */
     record KeyView(@JsonProperty("_id") String id, String name, boolean disabled,
-            @JsonProperty("created_at") OffsetDateTime createdAt) {
+            @JsonProperty("created_at") OffsetDateTime createdAt, @JsonProperty("expires_at") OffsetDateTime expiresAt,
+            @JsonProperty("last_used_at") OffsetDateTime lastUsedAt) {
     }
 
     /** A key with its value: the only answer that shows one. */
     record CreatedKey(@JsonProperty("_id") String id, String key, String name, boolean disabled,
-            @JsonProperty("created_at") OffsetDateTime createdAt) {
+            @JsonProperty("created_at") OffsetDateTime createdAt, @JsonProperty("expires_at") OffsetDateTime expiresAt,
+            @JsonProperty("last_used_at") OffsetDateTime lastUsedAt) {
     }
 
     record UserDetail(String id, String type, boolean disabled, @JsonProperty("created_at") OffsetDateTime createdAt,

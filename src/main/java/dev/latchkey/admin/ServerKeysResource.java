@@ -55,7 +55,8 @@ public class ServerKeysResource {
                 .chain(created -> queries.serverKey(appId, created.key().id).map(found -> {
                     KeyView view = found.getKey();
                     return RestResponse.status(RestResponse.Status.CREATED,
-                            new CreatedKey(view.id(), created.value(), view.name(), view.disabled(), view.createdAt()));
+                            new CreatedKey(view.id(), created.value(), view.name(), view.disabled(), view.createdAt(),
+                                    view.expiresAt(), view.lastUsedAt()));
                 }));
     }
 

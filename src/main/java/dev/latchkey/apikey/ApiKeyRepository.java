@@ -1,6 +1,10 @@
 package dev.latchkey.apikey;
 
 import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -12,11 +16,18 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.RowIterator;
+import io.vertx.mutiny.sqlclient.SqlClient;
 import io.vertx.mutiny.sqlclient.Tuple;
 
-/** Keys are always reached through their owner: no method here can touch another user's key. */
+/**
+ * Keys are always reached through their owner: no method here can touch another user's key, but
+ * for the two that find keys by their value (a login, a leak report) and the expiry job.
+ */
 @ApplicationScoped
 public class ApiKeyRepository implements PanacheRepositoryBase<ApiKey, String> {
+
+    /** The columns of a key object, in the order {@link #key} reads them. */
+    private static final String KEY_COLUMNS = "id, owner_id, name, disabled, created_at, expires_at, last_used_at";
 
     private final Pool pool;
 
@@ -24,46 +35,77 @@ public class ApiKeyRepository implements PanacheRepositoryBase<ApiKey, String> {
         this.pool = pool;
     }
 
+    /** What an api-key login found: whose key, and which key. */
+    public record KeyLogin(String ownerId, String keyId) {
+    }
+
+    /** A rotated key (its new state) and what the rotation did to the old value. */
+    public record Rotated(ApiKey key, int previousGeneration, OffsetDateTime previousExpiresAt) {
+    }
+
+    /** A key disabled because a value of it was reported leaked; its current and previous value hashes. */
+    public record LeakedKey(String id, String ownerId, String appId, byte[] keyHash, byte[] previousKeyHash) {
+    }
+
+    /** A key whose expiry passed, marked so its event is written once. */
+    public record ExpiredKey(String id, String ownerId, String appId, String name, OffsetDateTime expiresAt) {
+    }
+
     /**
      * Inserts a key if the owner is under the limit, in one statement: the conditional increment
      * locks the owner's row, so parallel creates queue there, and the unique (owner, name)
-     * constraint refuses a duplicate name. Returns 0 when the limit is reached.
+     * constraint refuses a duplicate name ({@code serverAppId}: an app's server key, whose name is
+     * unique among the app's server keys). The stored key, or null when the limit is reached.
      */
-    public Uni<Integer> insert(String id, String ownerId, String name, byte[] keyHash, int limit, String serverAppId) {
+    public Uni<ApiKey> insert(String id, String ownerId, String name, byte[] keyHash, OffsetDateTime expiresAt, int limit,
+            String serverAppId) {
+        // Through the ORM session, so that it joins the caller's transaction (a server key's user
+        // is inserted in the same one); created_at comes back as epoch microseconds, exactly.
         return getSession().flatMap(session -> session.createNativeQuery(
                 "with slot as (update users set api_key_count = api_key_count + 1 "
                         + "where id = :owner and api_key_count < :limit returning id) "
-                        + "insert into api_keys (id, owner_id, name, key_hash, server_app_id) "
-                        + "select :id, id, :name, :hash, cast(:serverApp as text) from slot")
+                        + "insert into api_keys (id, owner_id, name, key_hash, expires_at, server_app_id) "
+                        + "select :id, id, :name, :hash, cast(:expires as timestamptz), cast(:serverApp as text) from slot "
+                        + "returning cast(extract(epoch from created_at) * 1000000 as bigint)", Long.class)
                 .setParameter("owner", ownerId)
                 .setParameter("limit", limit)
                 .setParameter("id", id)
                 .setParameter("name", name)
                 .setParameter("hash", keyHash)
+                .setParameter("expires", expiresAt)
                 .setParameter("serverApp", serverAppId)
-                .executeUpdate());
+                .getResultList())
+                .map(created -> {
+                    if (created.isEmpty()) {
+                        return null;
+                    }
+                    ApiKey key = new ApiKey();
+                    key.id = id;
+                    key.ownerId = ownerId;
+                    key.name = name;
+                    key.createdAt = OffsetDateTime.ofInstant(Instant.EPOCH.plus(created.get(0), ChronoUnit.MICROS), ZoneOffset.UTC);
+                    key.expiresAt = expiresAt;
+                    return key;
+                });
     }
 
     /** A hot read: straight to the SQL client, one prepared statement. */
     public Uni<List<ApiKey>> listFor(String ownerId) {
-        return pool.preparedQuery("select id, name, disabled from api_keys where owner_id = $1 order by created_seq")
+        return pool.preparedQuery("select " + KEY_COLUMNS + " from api_keys where owner_id = $1 order by created_seq")
                 .execute(Tuple.of(ownerId))
                 .map(rows -> {
                     List<ApiKey> keys = new ArrayList<>(rows.size());
                     for (Row row : rows) {
-                        ApiKey key = new ApiKey();
-                        key.id = row.getString(0);
-                        key.ownerId = ownerId;
-                        key.name = row.getString(1);
-                        key.disabled = row.getBoolean(2);
-                        keys.add(key);
+                        keys.add(key(row));
                     }
                     return keys;
                 });
     }
 
     public Uni<ApiKey> findFor(String id, String ownerId) {
-        return find("id = ?1 and ownerId = ?2", id, ownerId).firstResult();
+        return pool.preparedQuery("select " + KEY_COLUMNS + " from api_keys where id = $1 and owner_id = $2")
+                .execute(Tuple.of(id, ownerId))
+                .map(ApiKeyRepository::firstKey);
     }
 
     public Uni<Boolean> setDisabled(String id, String ownerId, boolean disabled) {
@@ -83,25 +125,152 @@ public class ApiKeyRepository implements PanacheRepositoryBase<ApiKey, String> {
 
     /**
      * The api-key login in one round trip and one statement (so one implicit transaction): finds
-     * the enabled key by hash, records the owner's api-key identity, and starts a session
-     * remembering the key. Returns the owner id, or null. The key row is share-locked, so a
-     * disable or delete waits for this login to commit and then ends its session too, and a
-     * login queued behind a disable sees the key disabled.
+     * the enabled, unexpired key by the hash of its current value, or of its previous value while
+     * that value's grace lasts; records the owner's api-key identity; and starts a session that
+     * remembers the key and which of its values logged in. The session ends no later than the key
+     * expires, nor (for the previous value) than its grace. Null when no key matches.
+     * <p>
+     * The key row is share-locked, so a disable, delete, rotation or leak report waits for this
+     * login to commit and then ends or shortens its session too, and a login queued behind one of
+     * them sees the key as it left it. Times are compared with {@code clock_timestamp()}, not the
+     * transaction's start, so a login that waited for a rotation cannot use an old value past its grace.
      */
-    public Uni<String> startSession(byte[] keyHash, String appId, String sessionId, String deviceId, Duration lifetime) {
+    public Uni<KeyLogin> startSession(byte[] keyHash, String appId, String sessionId, String deviceId, Duration lifetime) {
         return pool.preparedQuery(
-                "with k as (select k.id, k.owner_id from api_keys k join users u on u.id = k.owner_id "
-                        + "  where k.key_hash = $1 and not k.disabled and u.app_id = $2 for share of k), "
+                "with k as (select k.id, k.owner_id, "
+                        + "    case when k.key_hash = $1 then k.generation else k.generation - 1 end as generation, "
+                        + "    least(now() + make_interval(secs => $5), k.expires_at, "
+                        + "          case when k.key_hash = $1 then null else k.previous_expires_at end) as ends "
+                        + "  from api_keys k join users u on u.id = k.owner_id "
+                        + "  where (k.key_hash = $1 or (k.previous_key_hash = $1 and k.previous_expires_at > clock_timestamp())) "
+                        + "    and not k.disabled and (k.expires_at is null or k.expires_at > clock_timestamp()) "
+                        + "    and u.app_id = $2 "
+                        + "  for share of k), "
                         + "i as (insert into identities (app_id, provider_type, provider_id, user_id) "
                         + "  select $2, 'api-key', id, owner_id from k on conflict do nothing), "
-                        + "s as (insert into sessions (id, user_id, device_id, provider_type, api_key_id, expires_at) "
-                        + "  select $3, owner_id, $4, 'api-key', id, now() + make_interval(secs => $5) from k "
-                        + "  returning user_id) "
-                        + "select user_id from s")
+                        + "s as (insert into sessions (id, user_id, device_id, provider_type, api_key_id, api_key_generation, expires_at) "
+                        + "  select $3, owner_id, $4, 'api-key', id, generation, ends from k "
+                        + "  returning user_id, api_key_id) "
+                        + "select user_id, api_key_id from s")
                 .execute(Tuple.of(Buffer.buffer(keyHash), appId, sessionId, deviceId, (double) lifetime.toSeconds()))
                 .map(rows -> {
                     RowIterator<Row> it = rows.iterator();
-                    return it.hasNext() ? it.next().getString(0) : null;
+                    if (!it.hasNext()) {
+                        return null;
+                    }
+                    Row row = it.next();
+                    return new KeyLogin(row.getString(0), row.getString(1));
                 });
+    }
+
+    /**
+     * Whether the owner's key exists and has expired, locking its row for the rotation that
+     * follows in the same transaction; null when the owner has no such key.
+     */
+    public Uni<Boolean> lockForRotation(SqlClient tx, String id, String ownerId) {
+        return tx.preparedQuery("select expires_at is not null and expires_at <= clock_timestamp() "
+                + "from api_keys where id = $1 and owner_id = $2 for update")
+                .execute(Tuple.of(id, ownerId))
+                .map(rows -> {
+                    RowIterator<Row> it = rows.iterator();
+                    return it.hasNext() ? it.next().getBoolean(0) : null;
+                });
+    }
+
+    /**
+     * Gives the key a new value. With a grace, the current value becomes the previous one and logs
+     * in until the grace ends (never past the key's own expiry); without one, no previous value is
+     * kept, and a value from an earlier rotation is forgotten either way.
+     */
+    public Uni<Rotated> rotate(SqlClient tx, String id, String ownerId, byte[] newHash, int graceSeconds) {
+        return tx.preparedQuery("update api_keys set "
+                + "previous_key_hash = case when $4::int > 0 then key_hash end, "
+                + "previous_expires_at = case when $4::int > 0 "
+                + "  then least(clock_timestamp() + $4::int * interval '1 second', expires_at) end, "
+                + "key_hash = $3, generation = generation + 1 "
+                + "where id = $1 and owner_id = $2 "
+                + "returning " + KEY_COLUMNS + ", generation - 1, previous_expires_at")
+                .execute(Tuple.of(id, ownerId, Buffer.buffer(newHash), graceSeconds))
+                .map(rows -> {
+                    Row row = rows.iterator().next();
+                    return new Rotated(key(row), row.getInteger(7), row.getOffsetDateTime(8));
+                });
+    }
+
+    /**
+     * Disables every key whose current or previous value has one of these hashes. The update
+     * takes each key's row lock, so logins in flight commit first (and their sessions are then
+     * ended by the caller's next statement) and later ones see the key disabled.
+     */
+    public Uni<List<LeakedKey>> disableByValueHashes(SqlClient tx, List<byte[]> hashes) {
+        Buffer[] values = hashes.stream().map(Buffer::buffer).toArray(Buffer[]::new);
+        return tx.preparedQuery("update api_keys k set disabled = true from users u, "
+                + "(select id from api_keys where key_hash = any($1) "
+                + " union select id from api_keys where previous_key_hash = any($1)) hit "
+                + "where k.id = hit.id and u.id = k.owner_id "
+                + "returning k.id, k.owner_id, u.app_id, k.key_hash, k.previous_key_hash")
+                .execute(Tuple.of(values))
+                .map(rows -> {
+                    List<LeakedKey> keys = new ArrayList<>(rows.size());
+                    for (Row row : rows) {
+                        var previous = row.getBuffer(4);
+                        keys.add(new LeakedKey(row.getString(0), row.getString(1), row.getString(2),
+                                row.getBuffer(3).getBytes(), previous == null ? null : previous.getBytes()));
+                    }
+                    return keys;
+                });
+    }
+
+    /**
+     * Marks up to {@code batch} keys whose expiry has passed and whose event is not written yet;
+     * keys another instance is marking are skipped, so each key is marked once.
+     */
+    public Uni<List<ExpiredKey>> markExpired(SqlClient tx, int batch) {
+        // now(), not clock_timestamp(): a stable bound is an index condition, so a run with
+        // nothing due reads no key that expires later.
+        return tx.preparedQuery("with due as (select id from api_keys "
+                + "  where expires_at <= now() and expired_event_at is null "
+                + "  order by expires_at limit $1 for update skip locked) "
+                + "update api_keys k set expired_event_at = clock_timestamp() from due, users u "
+                + "where k.id = due.id and u.id = k.owner_id "
+                + "returning k.id, k.owner_id, u.app_id, k.name, k.expires_at")
+                .execute(Tuple.of(batch))
+                .map(rows -> {
+                    List<ExpiredKey> keys = new ArrayList<>(rows.size());
+                    for (Row row : rows) {
+                        keys.add(new ExpiredKey(row.getString(0), row.getString(1), row.getString(2), row.getString(3),
+                                row.getOffsetDateTime(4)));
+                    }
+                    return keys;
+                });
+    }
+
+    /**
+     * Writes last-use times in one statement; a time older than the stored one (another instance
+     * wrote a later use) changes nothing, and neither does an unchanged one. The number of keys written.
+     */
+    public Uni<Integer> writeLastUse(String[] ids, OffsetDateTime[] times) {
+        return pool.preparedQuery("update api_keys k set last_used_at = u.used "
+                + "from unnest($1::text[], $2::timestamptz[]) as u(id, used) "
+                + "where k.id = u.id::char(24) and (k.last_used_at is null or k.last_used_at < u.used)")
+                .execute(Tuple.of(ids, times))
+                .map(rows -> rows.rowCount());
+    }
+
+    private static ApiKey firstKey(Iterable<Row> rows) {
+        var it = rows.iterator();
+        return it.hasNext() ? key(it.next()) : null;
+    }
+
+    private static ApiKey key(Row row) {
+        ApiKey key = new ApiKey();
+        key.id = row.getString(0);
+        key.ownerId = row.getString(1);
+        key.name = row.getString(2);
+        key.disabled = row.getBoolean(3);
+        key.createdAt = row.getOffsetDateTime(4);
+        key.expiresAt = row.getOffsetDateTime(5);
+        key.lastUsedAt = row.getOffsetDateTime(6);
+        return key;
     }
 }

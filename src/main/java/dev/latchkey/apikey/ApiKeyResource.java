@@ -1,5 +1,9 @@
 package dev.latchkey.apikey;
 
+import java.io.IOException;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeFormatter;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
 
 import jakarta.ws.rs.Consumes;
@@ -15,39 +19,66 @@ import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.jboss.resteasy.reactive.RestResponse;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.latchkey.audit.Actor;
+import dev.latchkey.error.ApiException;
 import dev.latchkey.security.Authenticated;
 import dev.latchkey.security.CurrentCaller;
 import dev.latchkey.session.TokenType;
 import dev.latchkey.http.Deadline;
 import io.smallrye.mutiny.Uni;
 
-/** The caller's own API keys. Authenticated by the refresh token (realm-web) or the access token. */
+/**
+ * The caller's own API keys. Authenticated by the refresh token (realm-web) or the access token.
+ * Key objects carry App Services' fields ({@code _id, name, disabled}) and Latchkey's
+ * ({@code created_at, expires_at, last_used_at}: RFC 3339 in UTC, null for never), which the
+ * Realm SDKs ignore.
+ */
 @Deadline
 @Path("/api/client/v2.0/auth/api_keys")
 @Consumes(MediaType.WILDCARD)
 public class ApiKeyResource {
 
-    public record NewKey(String name) {
+    public record NewKey(String name, @JsonProperty("expires_at") String expiresAt) {
     }
 
-    public record KeyView(@JsonProperty("_id") String id, String name, boolean disabled) {
+    /** {@code grace_seconds} is read as JSON so that {@code 1.5}, {@code "5"} or {@code true} are refused, not coerced. */
+    public record Rotation(@JsonProperty("grace_seconds") JsonNode graceSeconds) {
+    }
+
+    @JsonPropertyOrder({ "_id", "name", "disabled", "created_at", "expires_at", "last_used_at" })
+    public record KeyView(@JsonProperty("_id") String id, String name, boolean disabled,
+            @JsonProperty("created_at") String createdAt, @JsonProperty("expires_at") String expiresAt,
+            @JsonProperty("last_used_at") String lastUsedAt) {
         static KeyView of(ApiKey key) {
-            return new KeyView(key.id, key.name, key.disabled);
+            return new KeyView(key.id, key.name, key.disabled, rfc3339(key.createdAt), rfc3339(key.expiresAt),
+                    rfc3339(key.lastUsedAt));
         }
     }
 
-    /** The only response that ever carries a key value. */
-    public record CreatedKey(@JsonProperty("_id") String id, String key, String name, boolean disabled) {
+    /** The only responses that ever carry a key value: creation and rotation. */
+    @JsonPropertyOrder({ "_id", "key", "name", "disabled", "created_at", "expires_at", "last_used_at" })
+    public record CreatedKey(@JsonProperty("_id") String id, String key, String name, boolean disabled,
+            @JsonProperty("created_at") String createdAt, @JsonProperty("expires_at") String expiresAt,
+            @JsonProperty("last_used_at") String lastUsedAt) {
+        static CreatedKey of(ApiKeyService.Created created) {
+            ApiKey key = created.key();
+            return new CreatedKey(key.id, created.value(), key.name, key.disabled, rfc3339(key.createdAt),
+                    rfc3339(key.expiresAt), rfc3339(key.lastUsedAt));
+        }
     }
 
     private final ApiKeyService keys;
     private final CurrentCaller caller;
+    private final ObjectMapper json;
 
-    public ApiKeyResource(ApiKeyService keys, CurrentCaller caller) {
+    public ApiKeyResource(ApiKeyService keys, CurrentCaller caller, ObjectMapper json) {
         this.keys = keys;
         this.caller = caller;
+        this.json = json;
     }
 
     @POST
@@ -56,9 +87,9 @@ public class ApiKeyResource {
     @Produces(MediaType.APPLICATION_JSON)
     @Authenticated({ TokenType.REFRESH, TokenType.ACCESS })
     public Uni<RestResponse<CreatedKey>> create(NewKey body) {
-        return keys.create(actor(), caller.get().userId(), body == null ? null : body.name())
-                .map(created -> RestResponse.status(RestResponse.Status.CREATED,
-                        new CreatedKey(created.key().id, created.value(), created.key().name, false)));
+        return keys.create(actor(), caller.get().userId(), body == null ? null : body.name(),
+                body == null ? null : body.expiresAt())
+                .map(created -> RestResponse.status(RestResponse.Status.CREATED, CreatedKey.of(created)));
     }
 
     @GET
@@ -102,5 +133,40 @@ public class ApiKeyResource {
 
     private Actor actor() {
         return Actor.user(caller.get().appId(), caller.get().userId());
+    }
+
+    @POST
+    @Path("/{id}/rotate")
+    @APIResponse(responseCode = "201", description = "the same key with a new value, shown only now; the old value "
+            + "logs in until grace_seconds (0 to 86400, default 0) have passed, and the sessions it opened end then")
+    @Produces(MediaType.APPLICATION_JSON)
+    @Authenticated({ TokenType.REFRESH, TokenType.ACCESS })
+    public Uni<RestResponse<CreatedKey>> rotate(String id, byte[] body) throws IOException {
+        return keys.rotate(caller.get(), id, graceSeconds(body))
+                .map(rotated -> RestResponse.status(RestResponse.Status.CREATED, CreatedKey.of(rotated)));
+    }
+
+    /**
+     * The body is optional, so it is read here rather than by the framework: no body (with any
+     * Content-Type, or none) means no grace; a body must be a JSON object.
+     */
+    private int graceSeconds(byte[] body) throws IOException {
+        Rotation rotation = body == null || body.length == 0 ? null : json.readValue(body, Rotation.class);
+        JsonNode grace = rotation == null ? null : rotation.graceSeconds();
+        if (grace == null || grace.isNull()) {
+            return 0;
+        }
+        if (!grace.isIntegralNumber()) {
+            throw ApiException.badRequest("'grace_seconds' has the wrong type");
+        }
+        if (!grace.canConvertToInt() || grace.intValue() < 0 || grace.intValue() > ApiKeyService.MAX_GRACE_SECONDS) {
+            throw ApiException.invalidParameter("'grace_seconds' must be a whole number from 0 to " + ApiKeyService.MAX_GRACE_SECONDS);
+        }
+        return grace.intValue();
+    }
+
+    /** RFC 3339 in UTC, to the millisecond; null stays null. */
+    static String rfc3339(OffsetDateTime time) {
+        return time == null ? null : DateTimeFormatter.ISO_INSTANT.format(time.toInstant().truncatedTo(ChronoUnit.MILLIS));
     }
 }

@@ -1,6 +1,8 @@
 package dev.latchkey.audit;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -30,6 +32,7 @@ public class AuditLog {
 
     private static final String INSERT = "insert into audit_events "
             + "(id, app_id, type, user_id, api_key_id, session_id, actor, address, outcome, detail) ";
+    private static final String INSERT_VALUES = INSERT + "values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::text::jsonb)";
 
     private final Pool pool;
     private final ObjectMapper json;
@@ -65,12 +68,27 @@ public class AuditLog {
 
     /** On a connection of the SQL client, inside the transaction it has open. */
     public Uni<Void> on(SqlClient client, AuditEvent event) {
-        AuditEvent e = withAddress(event);
-        return client.preparedQuery(INSERT + "values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::text::jsonb)")
-                .execute(Tuple.from(new Object[] { ObjectIds.next(), e.appId(), e.type(), e.userId(), e.apiKeyId(),
-                        e.sessionId(), e.actor(), e.address(), e.outcome(), detail(e) }))
-                .invoke(written -> count(e))
+        return client.preparedQuery(INSERT_VALUES).execute(row(event)).invoke(written -> count(event)).replaceWithVoid();
+    }
+
+    /** Many events in one round trip (a prepared batch), inside the transaction the client has open. */
+    public Uni<Void> onAll(SqlClient client, List<AuditEvent> events) {
+        if (events.isEmpty()) {
+            return Uni.createFrom().voidItem();
+        }
+        List<Tuple> rows = new ArrayList<>(events.size());
+        for (AuditEvent event : events) {
+            rows.add(row(event));
+        }
+        return client.preparedQuery(INSERT_VALUES).executeBatch(rows)
+                .invoke(written -> events.forEach(this::count))
                 .replaceWithVoid();
+    }
+
+    private Tuple row(AuditEvent event) {
+        AuditEvent e = withAddress(event);
+        return Tuple.from(new Object[] { ObjectIds.next(), e.appId(), e.type(), e.userId(), e.apiKeyId(),
+                e.sessionId(), e.actor(), e.address(), e.outcome(), detail(e) });
     }
 
     /** After a change that committed by itself; never fails the caller. */

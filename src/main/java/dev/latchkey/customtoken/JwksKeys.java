@@ -3,6 +3,7 @@ package dev.latchkey.customtoken;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
 import jakarta.annotation.PreDestroy;
@@ -19,19 +20,14 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 
 import dev.latchkey.LatchkeyConfig;
 import dev.latchkey.error.ApiException;
+import dev.latchkey.http.BoundedGet;
 import io.quarkus.logging.Log;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
-import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
-import io.vertx.core.http.HttpClientOptions;
-import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpHeaders;
-import io.vertx.core.http.HttpMethod;
-import io.vertx.core.http.RequestOptions;
 
 /**
  * The public keys an app's identity provider publishes at its {@code jwks_uri}, fetched without
@@ -64,11 +60,7 @@ public class JwksKeys {
         this.refreshNanos = c.jwksRefresh().toNanos();
         this.minIntervalNanos = c.jwksMinInterval().toNanos();
         this.timeoutMillis = c.jwksTimeout().toMillis();
-        this.http = vertx.createHttpClient(new HttpClientOptions()
-                .setConnectTimeout((int) timeoutMillis)
-                .setForceSni(true)
-                .setMaxPoolSize(8)
-                .setKeepAliveTimeout(30));
+        this.http = BoundedGet.client(vertx, timeoutMillis, 8);
     }
 
     @PreDestroy
@@ -191,80 +183,17 @@ public class JwksKeys {
             }
         }
 
-        /** Every fetch ends, even one whose URI cannot be requested: a fetch that never ended would hold every later login. */
+        /** GET the key set (http/BoundedGet: no redirects, a bounded body, a deadline); every fetch ends. */
         private Future<List<JsonWebKey>> fetchOrFail() {
-            try {
-                return fetch();
-            } catch (RuntimeException e) {
-                return Future.failedFuture(e);
-            }
-        }
-
-        /** GET the key set: no redirects, a bounded body, a deadline for the whole exchange. */
-        private Future<List<JsonWebKey>> fetch() {
-            Promise<List<JsonWebKey>> result = Promise.promise();
-            RequestOptions options = new RequestOptions().setMethod(HttpMethod.GET).setAbsoluteURI(uri)
-                    .setFollowRedirects(false).setIdleTimeout(timeoutMillis)
-                    .putHeader(HttpHeaders.ACCEPT, "application/json");
-            long timer = vertx.setTimer(timeoutMillis, id -> result.tryFail("no answer within " + timeoutMillis + " ms"));
-            result.future().onComplete(done -> vertx.cancelTimer(timer));
-            http.request(options).onComplete(requested -> {
-                if (requested.failed()) {
-                    result.tryFail(requested.cause());
-                    return;
-                }
-                HttpClientRequest request = requested.result();
-                result.future().onFailure(f -> request.reset());
-                request.send().onComplete(sent -> {
-                    if (sent.failed()) {
-                        result.tryFail(sent.cause());
-                        return;
-                    }
-                    var response = sent.result();
-                    // First, so that the reset of a refused answer below is not reported as unhandled.
-                    response.exceptionHandler(result::tryFail);
-                    if (response.statusCode() != 200) {
-                        result.tryFail("status " + response.statusCode());
-                        return;
-                    }
-                    if (declaredTooLarge(response.getHeader(HttpHeaders.CONTENT_LENGTH))) {
-                        result.tryFail("key set over " + MAX_BYTES + " bytes");
-                        return;
-                    }
-                    Buffer body = Buffer.buffer();
-                    response.handler(chunk -> {
-                        if (body.length() + chunk.length() > MAX_BYTES) {
-                            result.tryFail("key set over " + MAX_BYTES + " bytes");
-                        } else {
-                            body.appendBuffer(chunk);
-                        }
-                    });
-                    response.endHandler(end -> {
+            return BoundedGet.fetch(vertx, http, uri, Map.of(HttpHeaders.ACCEPT.toString(), "application/json"),
+                    timeoutMillis, MAX_BYTES).compose(body -> {
                         try {
                             List<JsonWebKey> parsed = new JsonWebKeySet(body.toString(StandardCharsets.UTF_8)).getJsonWebKeys();
-                            if (parsed.isEmpty()) {
-                                result.tryFail("no usable keys");
-                            } else {
-                                result.tryComplete(List.copyOf(parsed));
-                            }
+                            return parsed.isEmpty() ? Future.failedFuture("no usable keys") : Future.succeededFuture(List.copyOf(parsed));
                         } catch (JoseException | RuntimeException e) {
-                            result.tryFail("not a JWK set");
+                            return Future.failedFuture("not a JWK set");
                         }
                     });
-                });
-            });
-            return result.future();
-        }
-    }
-
-    private static boolean declaredTooLarge(String length) {
-        if (length == null) {
-            return false;
-        }
-        try {
-            return Long.parseLong(length.trim()) > MAX_BYTES;
-        } catch (NumberFormatException e) {
-            return true;
         }
     }
 }

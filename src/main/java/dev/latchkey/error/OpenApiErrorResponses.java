@@ -20,10 +20,22 @@ public class OpenApiErrorResponses implements OASFilter {
         MEANING.put("401", "InvalidSession (token), InvalidPassword or AuthError (login, or a missing or wrong admin key)");
         MEANING.put("403", "Forbidden: anonymous users and API-key sessions cannot manage keys");
         MEANING.put("404", "AppNotFound, APIKeyNotFound, UserNotFound, SessionNotFound or AdminKeyNotFound");
-        MEANING.put("409", "AccountNameInUse, APIKeyAlreadyExists, APIKeyLimitReached, IdentityAlreadyExists, AppAlreadyExists or AdminKeyAlreadyExists");
+        MEANING.put("409", "AccountNameInUse, APIKeyAlreadyExists, APIKeyLimitReached, APIKeyExpired (rotate), "
+                + "IdentityAlreadyExists, AppAlreadyExists or AdminKeyAlreadyExists");
         MEANING.put("413", "request too large (over 64 KiB)");
         MEANING.put("429", "TooManyRequests after repeated failed logins, or too many registrations or mails, with Retry-After");
         MEANING.put("503", "ServiceUnavailable while the database is unreachable, with Retry-After");
+    }
+
+    /** GitHub's secret-scanning reports: the same codes, meaning other things. */
+    private static final Map<String, String> LEAK_MEANING = new LinkedHashMap<>();
+
+    static {
+        LEAK_MEANING.put("400", "BadRequest: the signed body is not a JSON array of {token, type, url, source}");
+        LEAK_MEANING.put("401", "Unauthorized: signature headers missing, unknown key identifier, or a signature that does not verify; nothing changed");
+        LEAK_MEANING.put("413", "request too large (over 1 MiB, or over 1000 tokens)");
+        LEAK_MEANING.put("429", "TooManyRequests after repeated bad signatures from one address, with Retry-After");
+        LEAK_MEANING.put("503", "ServiceUnavailable: GitHub's public keys cannot be fetched, or the database is unreachable; with Retry-After");
     }
 
     private static final List<String> LOGIN = List.of("400", "401", "404", "409", "413", "429", "503");
@@ -45,12 +57,19 @@ public class OpenApiErrorResponses implements OASFilter {
             return;
         }
         openAPI.getPaths().getPathItems().forEach((path, item) -> item.getOperations().forEach(
-                (method, operation) -> codesFor(path).forEach(code -> addError(operation, code))));
+                (method, operation) -> codesFor(path).forEach(code -> addError(operation, code, meaningsFor(path)))));
+    }
+
+    private static Map<String, String> meaningsFor(String path) {
+        return path.startsWith("/api/secret-scanning/") ? LEAK_MEANING : MEANING;
     }
 
     private static final List<String> ADMIN = List.of("400", "401", "404", "409", "413", "503");
 
     private static List<String> codesFor(String path) {
+        if (path.startsWith("/api/secret-scanning/")) {
+            return List.copyOf(LEAK_MEANING.keySet());
+        }
         if (path.startsWith("/api/admin/")) {
             return ADMIN;
         }
@@ -69,7 +88,7 @@ public class OpenApiErrorResponses implements OASFilter {
         return List.of();
     }
 
-    private static void addError(Operation operation, String code) {
+    private static void addError(Operation operation, String code, Map<String, String> meanings) {
         if (operation.getResponses() == null) {
             operation.setResponses(OASFactory.createAPIResponses());
         }
@@ -77,7 +96,7 @@ public class OpenApiErrorResponses implements OASFilter {
             return;
         }
         operation.getResponses().addAPIResponse(code, OASFactory.createAPIResponse()
-                .description(MEANING.get(code))
+                .description(meanings.get(code))
                 .content(OASFactory.createContent().addMediaType("application/json",
                         OASFactory.createMediaType().schema(OASFactory.createSchema().ref("ApiError")))));
     }

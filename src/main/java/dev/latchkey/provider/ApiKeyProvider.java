@@ -6,13 +6,17 @@ import dev.latchkey.LatchkeyConfig;
 import dev.latchkey.ObjectIds;
 import dev.latchkey.apikey.ApiKeyRepository;
 import dev.latchkey.apikey.KeyCodec;
+import dev.latchkey.apikey.LastUse;
 import dev.latchkey.app.App;
 import dev.latchkey.error.ApiException;
 import dev.latchkey.session.LoginResult;
 import dev.latchkey.session.SessionStarter;
 import io.smallrye.mutiny.Uni;
 
-/** Logs in as the key's owner. A malformed key or bad checksum is refused without touching the database. */
+/**
+ * Logs in as the key's owner. A malformed key or bad checksum is refused without touching the
+ * database; a disabled, expired or unknown key (or an old value past its grace) is refused alike.
+ */
 @ApplicationScoped
 public class ApiKeyProvider implements LoginProvider {
 
@@ -20,11 +24,13 @@ public class ApiKeyProvider implements LoginProvider {
 
     private final ApiKeyRepository keys;
     private final SessionStarter sessions;
+    private final LastUse lastUse;
     private final LatchkeyConfig config;
 
-    public ApiKeyProvider(ApiKeyRepository keys, SessionStarter sessions, LatchkeyConfig config) {
+    public ApiKeyProvider(ApiKeyRepository keys, SessionStarter sessions, LastUse lastUse, LatchkeyConfig config) {
         this.keys = keys;
         this.sessions = sessions;
+        this.lastUse = lastUse;
         this.config = config;
     }
 
@@ -43,11 +49,13 @@ public class ApiKeyProvider implements LoginProvider {
         }
         String sessionId = ObjectIds.next();
         return keys.startSession(KeyCodec.hash(request.key()), app.id(), sessionId, deviceId, config.token().refreshLifetime())
-                .map(ownerId -> {
-                    if (ownerId == null) {
+                .map(login -> {
+                    if (login == null) {
                         throw unauthorized();
                     }
-                    return sessions.issue(ownerId, app.id(), sessionId, deviceId);
+                    // Noted in memory and written in batches: the login pays no extra write.
+                    lastUse.record(login.keyId());
+                    return sessions.issue(login.ownerId(), app.id(), sessionId, deviceId);
                 });
     }
 

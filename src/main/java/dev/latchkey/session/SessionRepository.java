@@ -85,4 +85,29 @@ public class SessionRepository implements PanacheRepositoryBase<Session, String>
                 .execute(Tuple.of(userId))
                 .map(rows -> rows.rowCount());
     }
+
+    /** The same for several keys at once, each with its owner, in the transaction {@code tx} has open. */
+    public Uni<Integer> endAllForKeys(SqlClient tx, String[] apiKeyIds, String[] ownerIds) {
+        return tx.preparedQuery("update sessions s set ended_at = clock_timestamp() "
+                + "from unnest($1::text[], $2::text[]) as k(id, owner) "
+                + "where s.api_key_id = k.id::char(24) and s.user_id = k.owner::char(24) and s.ended_at is null")
+                .execute(Tuple.of(apiKeyIds, ownerIds))
+                .map(rows -> rows.rowCount());
+    }
+
+    /**
+     * After a key's rotation: sessions that logged in with the value that just became the previous
+     * one ({@code previousGeneration}) end when its grace ends ({@code graceEnd}), or at once when
+     * there is no grace (null); sessions of still older values end at once.
+     */
+    public Uni<Integer> endForRotation(SqlClient tx, String apiKeyId, String ownerId, int previousGeneration,
+            OffsetDateTime graceEnd) {
+        return tx.preparedQuery("update sessions set "
+                + "ended_at = case when $4::timestamptz is null or coalesce(api_key_generation, 0) < $3 "
+                + "  then clock_timestamp() end, "
+                + "expires_at = case when $4::timestamptz is null then expires_at else least(expires_at, $4::timestamptz) end "
+                + "where api_key_id = $1 and user_id = $2 and ended_at is null")
+                .execute(Tuple.of(apiKeyId, ownerId, previousGeneration, graceEnd))
+                .map(rows -> rows.rowCount());
+    }
 }

@@ -90,7 +90,7 @@ public class SigningKeys {
     private volatile Map<String, PublicKey> accessVerifiers = Map.of();
     private volatile Map<String, Key> refreshVerifiers = Map.of();
     private volatile String jwks;
-    private final AtomicLong lastReload = new AtomicLong();
+    private final AtomicLong lastUnknownKidReload = new AtomicLong();
 
     public SigningKeys(LatchkeyConfig config, Pool pool) {
         this.config = config;
@@ -144,15 +144,17 @@ public class SigningKeys {
     /** Reads the keys again: retired ones whose tokens have all expired drop out, new ones of other instances come in. */
     @Scheduled(every = "60s", delayed = "60s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     Uni<Void> reload() {
-        lastReload.set(System.nanoTime());
+        // Not counted as a reload for unknown kids: an instance that started with new keys just
+        // after this read would otherwise see its tokens refused (a 401 that logs realm-web out)
+        // for the next few seconds.
         return stored(pool, true).invoke(rows -> load(rows, false)).replaceWithVoid();
     }
 
     /** Reads the keys again if that was not done in the last few seconds; for a kid this instance does not know. */
     Uni<Void> reloadForUnknownKid() {
-        long last = lastReload.get();
+        long last = lastUnknownKidReload.get();
         long now = System.nanoTime();
-        if (now - last < RELOAD_AT_MOST_EVERY.toNanos() || !lastReload.compareAndSet(last, now)) {
+        if (now - last < RELOAD_AT_MOST_EVERY.toNanos() || !lastUnknownKidReload.compareAndSet(last, now)) {
             return Uni.createFrom().voidItem();
         }
         return stored(pool, true).invoke(rows -> load(rows, false)).replaceWithVoid()

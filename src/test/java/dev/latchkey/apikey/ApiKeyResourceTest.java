@@ -11,6 +11,7 @@ import static org.hamcrest.Matchers.hasItem;
 import static org.hamcrest.Matchers.hasSize;
 import static org.hamcrest.Matchers.matchesPattern;
 import static org.hamcrest.Matchers.not;
+import static org.hamcrest.Matchers.nullValue;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -54,6 +55,7 @@ class ApiKeyResourceTest {
     static final String KEYS = API + "/auth/api_keys";
     static final String HEX24 = "[0-9a-f]{24}";
     static final String KEY_FORMAT = "lk_[0-9A-Za-z]{46}";
+    static final String RFC_3339_UTC = "\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d{1,3})?Z";
     static final String NAME_RULE = "can only contain ASCII letters, numbers, underscores, and hyphens";
     static final String FAILED_TO_FIND = "invalid session: failed to find refresh token";
 
@@ -69,11 +71,14 @@ class ApiKeyResourceTest {
                 .post(KEYS)
                 .then().statusCode(201)
                 .header("Content-Type", "application/json")
-                .body("size()", equalTo(4))
+                .body("size()", equalTo(7))
                 .body("_id", matchesPattern(HEX24))
                 .body("key", matchesPattern(KEY_FORMAT))
                 .body("name", equalTo("deploy-bot_1"))
-                .body("disabled", equalTo(false));
+                .body("disabled", equalTo(false))
+                .body("created_at", matchesPattern(RFC_3339_UTC))
+                .body("expires_at", nullValue())
+                .body("last_used_at", nullValue());
     }
 
     @Test
@@ -103,7 +108,8 @@ class ApiKeyResourceTest {
                 .body("disabled", equalTo(List.of(false, false, false, false)));
         List<Map<String, Object>> keys = response.jsonPath().getList("");
         for (Map<String, Object> key : keys) {
-            assertEquals(Set.of("_id", "name", "disabled"), key.keySet(), "no key value in a list: " + key);
+            assertEquals(Set.of("_id", "name", "disabled", "created_at", "expires_at", "last_used_at"), key.keySet(),
+                    "no key value in a list: " + key);
         }
     }
 
@@ -123,10 +129,13 @@ class ApiKeyResourceTest {
         given().header("Authorization", user.bearerRefresh()).get(KEYS + "/" + id)
                 .then().statusCode(200)
                 .header("Content-Type", "application/json")
-                .body("size()", equalTo(3))
+                .body("size()", equalTo(6))
                 .body("_id", equalTo(id))
                 .body("name", equalTo("fetch-me"))
-                .body("disabled", equalTo(false));
+                .body("disabled", equalTo(false))
+                .body("created_at", matchesPattern(RFC_3339_UTC))
+                .body("expires_at", nullValue())
+                .body("last_used_at", nullValue());
     }
 
     @Test
