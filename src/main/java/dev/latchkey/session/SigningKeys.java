@@ -141,8 +141,14 @@ public class SigningKeys {
         Log.infof("access tokens signed with key %s; %d public key(s) published", accessSigner.kid(), accessVerifiers.size());
     }
 
-    /** Reads the keys again: retired ones whose tokens have all expired drop out, new ones of other instances come in. */
+    /** Once a minute; a database that does not answer is a warning, and the keys in memory stay in use. */
     @Scheduled(every = "60s", delayed = "60s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    Uni<Void> scheduledReload() {
+        return reload().onFailure().invoke(failure -> Log.warnf("signing keys not read again: %s", failure.toString()))
+                .onFailure().recoverWithNull().replaceWithVoid();
+    }
+
+    /** Reads the keys again: retired ones whose tokens have all expired drop out, new ones of other instances come in. */
     Uni<Void> reload() {
         // Not counted as a reload for unknown kids: an instance that started with new keys just
         // after this read would otherwise see its tokens refused (a 401 that logs realm-web out)

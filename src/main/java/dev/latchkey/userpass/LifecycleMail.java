@@ -64,8 +64,14 @@ public class LifecycleMail {
         }, failure -> Log.warnf("mail outbox: %s (due mails are retried on schedule)", failure.toString()));
     }
 
+    /** On a schedule; a database that does not answer is a warning, and the mails wait for the next round. */
     @Scheduled(identity = "latchkey-mail-outbox", every = "${latchkey.userpass.mail.poll-every}",
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    Uni<Void> scheduledSend() {
+        return sendDue().onFailure().invoke(failure -> Log.warnf("mail outbox not read: %s", failure.toString()))
+                .onFailure().recoverWithNull().replaceWithVoid();
+    }
+
     Uni<Void> sendDue() {
         return repository.claimDue(BATCH, LEASE).chain(due -> {
             if (due.isEmpty()) {
@@ -85,7 +91,8 @@ public class LifecycleMail {
             if (count > 0) {
                 Log.debugf("purged %d old tokens and given-up mails", count);
             }
-        }).replaceWithVoid();
+        }).onFailure().invoke(failure -> Log.warnf("old tokens and mails not purged: %s", failure.toString()))
+                .onFailure().recoverWithNull().replaceWithVoid();
     }
 
     /** One attempt at one mail; its outcome is written back, and it never fails the batch. */
