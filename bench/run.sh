@@ -7,6 +7,9 @@
 #                                        when a scenario had non-2xx answers or no requests
 #   bash bench/run.sh --soak             SOAK_SECONDS (300) of paced mixed traffic, RSS sampled
 #                                        every 10 s; exits non-zero on any error or RSS growth
+#   bash bench/run.sh --abuse            honest traffic alone, then beside registration,
+#                                        anonymous-login and token floods (bench/abuse.sh);
+#                                        with --smoke a few seconds per phase (CI)
 #
 # Every load goes to 127.0.0.1 only and every step is bounded in time. Servers started here
 # are always stopped and the bench database is always dropped (trap on EXIT).
@@ -18,17 +21,19 @@ ROOT=$PWD
 # shellcheck source=../e2e/keycloak.sh
 source e2e/keycloak.sh
 
-usage() { sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; }
 die() { echo "bench: $*" >&2; exit 1; }
 log() { echo "bench: $*" >&2; }
 
 SMOKE=0
 SOAK=0
+ABUSE=0
 PEER=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --smoke) SMOKE=1 ;;
     --soak) SOAK=1 ;;
+    --abuse) ABUSE=1 ;;
     --peer) [ $# -ge 2 ] || die "--peer needs a name (keycloak)"; PEER=$2; shift ;;
     --peer=*) PEER=${1#--peer=} ;;
     -h|--help) usage; exit 0 ;;
@@ -39,6 +44,15 @@ done
 [ -z "$PEER" ] || [ "$PEER" = keycloak ] || die "unknown peer '$PEER' (only: keycloak)"
 
 [ "$SMOKE" = 1 ] && [ "$SOAK" = 1 ] && die "--smoke and --soak do not go together"
+[ "$ABUSE" = 1 ] && [ "$SOAK" = 1 ] && die "--abuse and --soak do not go together"
+if [ "$ABUSE" = 1 ]; then
+  [ -z "$PEER" ] || log "--abuse runs no peer; ignoring --peer $PEER"
+  PEER=""
+  [ "${ABUSE_SMOKE:-0}" = 1 ] && SMOKE=1
+  # shellcheck source=bench/abuse.sh
+  . bench/abuse.sh
+  abuse_settings
+fi
 if [ "$SOAK" = 1 ]; then
   [ -z "$PEER" ] || log "--soak runs no peer; ignoring --peer $PEER"
   PEER=""
@@ -51,7 +65,7 @@ if [ "$SOAK" = 1 ]; then
   # The seeded access token lives 30 min; the profile requests would turn 401 after that.
   [ "$SOAK_SECONDS" -le 1500 ] || die "SOAK_SECONDS is at most 1500 (the access token lives 30 min)"
 fi
-if [ "$SMOKE" = 1 ]; then
+if [ "$SMOKE" = 1 ] && [ "$ABUSE" = 0 ]; then
   [ -z "$PEER" ] || log "--smoke runs no peer; ignoring --peer $PEER"
   PEER=""
   DURATION=3
@@ -63,7 +77,7 @@ THREADS=2
 CONNS=16
 PW_CONNS=4
 WRK_TIMEOUT=10s
-LK_PORT=${BENCH_LATCHKEY_PORT:-18280}
+LK_PORT=${BENCH_LATCHKEY_PORT:-$([ "$ABUSE" = 1 ] && echo 18780 || echo 18280)}
 KC_PORT=${BENCH_KEYCLOAK_PORT:-18380}
 KC_VERSION=$KEYCLOAK_VERSION
 APP_ID=bench-app
@@ -82,6 +96,7 @@ KC_PID=""
 DB=""
 APP_DIR=""
 WATCHDOG_PID=""
+BG_PIDS=()   # background jobs (wrk, samplers) the modes start; stopped first on exit
 
 psql_admin() {
   psql -h "$PGHOST_" -p "$PGPORT_" -U "$PGUSER_" -d postgres -v ON_ERROR_STOP=1 -qAt "$@"
@@ -91,10 +106,11 @@ cleanup() {
   local rc=$?
   set +e
   trap - EXIT INT TERM
-  if [ -n "${SOAK_WRK_PID:-}" ]; then
-    kill -TERM "$SOAK_WRK_PID" 2>/dev/null
-    wait "$SOAK_WRK_PID" 2>/dev/null
-  fi
+  local pid
+  for pid in ${SOAK_WRK_PID:-} "${BG_PIDS[@]}"; do
+    kill -TERM "$pid" 2>/dev/null
+    wait "$pid" 2>/dev/null
+  done
   keycloak_stop
   stop_process_group "$LK_PID" latchkey
   if [ -n "$DB" ]; then
@@ -124,6 +140,9 @@ else
   JAVA=$(command -v java) || die "no java on PATH"
 fi
 JAVA_VERSION=$("$JAVA" -version 2>&1 | head -n 1)
+# The jcmd of the same JDK (heap figures of the running server; the soak and abuse modes).
+JCMD=$(dirname "$(readlink -f "$JAVA")")/jcmd
+[ -x "$JCMD" ] || JCMD=$(command -v jcmd || echo /nonexistent/jcmd)
 
 now_ms() { date +%s%3N; }
 
@@ -166,6 +185,8 @@ if [ -n "$PEER" ]; then n_runs=7; peer_start=300; fi
 if [ "$SOAK" = 1 ]; then
   # start-up (at most 120 s) and seeding, the soak itself, wrk's own 30 s timeout margin
   MAX_SECONDS=${BENCH_MAX_SECONDS:-$(( 240 + SOAK_SECONDS ))}
+elif [ "$ABUSE" = 1 ]; then
+  MAX_SECONDS=${BENCH_MAX_SECONDS:-$(abuse_max_seconds)}
 else
   MAX_SECONDS=${BENCH_MAX_SECONDS:-$(( 120 + peer_start + n_runs * (DURATION + WARMUP + 15) ))}
 fi
@@ -243,16 +264,23 @@ run_wrk() {
   log "$name: -t$THREADS -c$conns -d${DURATION}s"
   env "$@" timeout -k 5 $(( DURATION + 30 )) wrk -t"$THREADS" -c"$conns" -d"${DURATION}s" \
     --timeout "$WRK_TIMEOUT" --latency -s "$lua" "$url" > "$LOGS/wrk-$name.txt" 2>&1 || rc=$?
-  line=$(sed -n 's/^BENCH_RESULT //p' "$LOGS/wrk-$name.txt" | head -n 1)
+  wrk_result "$name" "$LOGS/wrk-$name.txt" "$rc" "$conns"
+}
+
+# wrk_result name log exit_status conns: RES[name] from the log's BENCH_RESULT line (zeros and
+# "failed" when wrk failed, which also lands in RUN_FAILED), and a one-line summary.
+wrk_result() {
+  local name=$1 wrk_log=$2 rc=$3 line
+  line=$(sed -n 's/^BENCH_RESULT //p' "$wrk_log" | head -n 1)
   if [ "$rc" != 0 ] || [ -z "$line" ] || ! jq -e . >/dev/null 2>&1 <<<"$line"; then
-    log "$name: wrk failed (exit $rc); see $LOGS/wrk-$name.txt"
-    tail -n 20 "$LOGS/wrk-$name.txt" >&2 || true
+    log "$name: wrk failed (exit $rc); see $wrk_log"
+    tail -n 20 "$wrk_log" >&2 || true
     RUN_FAILED+=("$name")
     RES[$name]='{"requests":0,"rps":0,"p50_us":0,"p99_us":0,"non2xx":0,"errors":{"connect":0,"read":0,"write":0,"timeout":0},"statuses":{},"samples":{},"failed":true}'
   else
     RES[$name]=$line
   fi
-  conns_of[$name]=$conns
+  conns_of[$name]=$4
   log "$name: $(jq -r '"\(.requests) requests, \(.rps|floor) req/s, p50 \(.p50_us/1000) ms, p99 \(.p99_us/1000) ms, non-2xx \(.non2xx)"' <<<"${RES[$name]}")"
 }
 
@@ -269,6 +297,10 @@ psql_admin -c "create database \"$DB\"" >/dev/null
 log "starting Latchkey on 127.0.0.1:$LK_PORT (database $DB)"
 # The JVM options bin/run starts Latchkey with, unless LATCHKEY_JAVA_OPTS says otherwise.
 LK_JAVA_OPTS=${LATCHKEY_JAVA_OPTS-$(sed -n 's/^default_java_opts="\(.*\)"$/\1/p' bin/run)}
+# Every request comes from 127.0.0.1, so the failed-login limit per address is lifted; the
+# abuse mode keeps every limit at its default, since its floods must meet the real ones.
+throttle_env=(LATCHKEY_THROTTLE_ADDRESS_FAILURES=100000000)
+[ "$ABUSE" = 0 ] || throttle_env=()
 lk_t0=$(now_ms)
 # shellcheck disable=SC2086
 env QUARKUS_HTTP_PORT="$LK_PORT" \
@@ -277,7 +309,7 @@ env QUARKUS_HTTP_PORT="$LK_PORT" \
   QUARKUS_DATASOURCE_USERNAME="$PGUSER_" \
   QUARKUS_DATASOURCE_PASSWORD= \
   LATCHKEY_BOOTSTRAP_APP="$APP_ID" \
-  LATCHKEY_THROTTLE_ADDRESS_FAILURES=100000000 \
+  "${throttle_env[@]}" \
   setsid "$JAVA" $LK_JAVA_OPTS -jar "$APP_DIR/quarkus-run.jar" \
   > "$LOGS/latchkey.log" 2>&1 < /dev/null &
 LK_PID=$!
@@ -330,6 +362,12 @@ if [ "$SOAK" = 1 ]; then
   # shellcheck source=bench/soak.sh
   . "$ROOT/bench/soak.sh"
   run_soak
+  exit $?
+fi
+
+# ---------------------------------------------------------------------------- abuse
+if [ "$ABUSE" = 1 ]; then
+  run_abuse
   exit $?
 fi
 

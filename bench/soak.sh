@@ -1,6 +1,6 @@
 # Latchkey soak test: sourced by `bench/run.sh --soak` once Latchkey runs and is seeded; it
 # uses run.sh's variables (LK_PID, LK_PORT, APP_ID, ACCESS, REFRESH, KEYS, KEY_ID, OUT, LOGS,
-# THREADS, WRK_TIMEOUT, SOAK_*) and helpers (log, now_ms, rss_mb, check_alive). Not meant to
+# THREADS, WRK_TIMEOUT, JCMD, SOAK_*) and helpers (log, now_ms, rss_mb, check_alive). Not meant to
 # be run by itself. See bench/README.md, "Soak test".
 #
 # One wrk run of SOAK_SECONDS with bench/wrk/mixed.lua (paced by SOAK_DELAY_MS per request per
@@ -16,7 +16,7 @@ SOAK_HEAP_OK=""   # "", 1 (jcmd works) or 0 (it does not, or SOAK_HEAP=0)
 soak_heap_mb() { # pid -> heap used in MB (sum of the "total ..K, used ..K" lines), or ""
   local out
   [ "${SOAK_HEAP:-1}" != 0 ] && [ "$SOAK_HEAP_OK" != 0 ] || { echo ""; return 0; }
-  out=$(timeout 10 "$SOAK_JCMD" "$1" GC.heap_info 2>/dev/null || true)
+  out=$(timeout 10 "$JCMD" "$1" GC.heap_info 2>/dev/null || true)
   awk '/total [0-9]+K, used [0-9]+K/ {
          for (i = 1; i < NF; i++) if ($i == "used") { v = $(i + 1); sub(/K.*/, "", v); kb += v; n++ }
        }
@@ -39,8 +39,6 @@ soak_sample() { # csv t0_ms: appends "seconds,rss_mb,heap_used_mb"
 run_soak() {
   local lua=$ROOT/bench/wrk/mixed.lua csv=$OUT/soak-rss.csv wrk_log=$LOGS/wrk-soak.txt
   local t0 next rc=0 line failed=0 status=0
-  SOAK_JCMD=$(dirname "$(readlink -f "$JAVA")")/jcmd
-  [ -x "$SOAK_JCMD" ] || SOAK_JCMD=$(command -v jcmd || echo /nonexistent/jcmd)
   echo "seconds,rss_mb,heap_used_mb" > "$csv"
 
   log "soak: ${SOAK_SECONDS}s of mixed traffic: wrk -t$THREADS -c$SOAK_CONNS, ${SOAK_DELAY_MS} ms" \

@@ -2,12 +2,14 @@
 -- Counts responses per status code in each wrk thread, keeps the first body of every
 -- non-2xx status as a sample, and prints one machine-readable line when wrk is done:
 --   BENCH_RESULT {"requests":..,"rps":..,"p50_us":..,"p99_us":..,"non2xx":..,...}
--- run.sh reads that line; wrk's own --latency text stays in the log beside it.
+-- run.sh reads that line; wrk's own --latency text stays in the log beside it. A script may
+-- define bench_result_extra(threads), returning more JSON members (',"name":value,...') for it.
 
 local threads = {}
 
 function setup(thread)
   table.insert(threads, thread)
+  thread:set("thread_no", #threads) -- 1, 2, ...: a global in the thread's script
 end
 
 statuses = {}
@@ -29,7 +31,7 @@ function bench_env(name)
   return v
 end
 
-local function json_string(s)
+function json_string(s)
   s = string.gsub(s, '[%c"\\]', function(c)
     if c == '"' then return '\\"' end
     if c == '\\' then return '\\\\' end
@@ -62,9 +64,10 @@ function done(summary, latency, requests)
   io.write(string.format(
     'BENCH_RESULT {"requests":%.0f,"duration_s":%.3f,"rps":%.3f,"p50_us":%.0f,"p90_us":%.0f,' ..
     '"p99_us":%.0f,"max_us":%.0f,"mean_us":%.1f,"non2xx":%.0f,"errors":{"connect":%.0f,' ..
-    '"read":%.0f,"write":%.0f,"timeout":%.0f,"status":%.0f},"statuses":{%s},"samples":{%s}}\n',
+    '"read":%.0f,"write":%.0f,"timeout":%.0f,"status":%.0f},"statuses":{%s},"samples":{%s}%s}\n',
     summary.requests, secs, summary.requests / secs,
     latency:percentile(50), latency:percentile(90), latency:percentile(99), latency.max,
     latency.mean, non2xx, e.connect, e.read, e.write, e.timeout, e.status,
-    table.concat(st, ","), table.concat(sm, ",")))
+    table.concat(st, ","), table.concat(sm, ","),
+    bench_result_extra and bench_result_extra(threads) or ""))
 end

@@ -1,6 +1,7 @@
 package dev.latchkey.security;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -23,8 +24,12 @@ import io.smallrye.mutiny.Uni;
  */
 public class CallerFilter {
 
-    /** Each route's rule, read by reflection once. */
-    private final Map<SimpleResourceInfo, Optional<Authenticated>> rules = new ConcurrentHashMap<>();
+    /**
+     * Each route's rule, read by reflection once. Keyed by what names the route: RESTEasy Reactive
+     * makes a new {@link SimpleResourceInfo} for every request, without equals, so keyed by that
+     * the map gained an entry per request (about 70 bytes each, found by bench/run.sh --abuse).
+     */
+    private final Map<Route, Optional<Authenticated>> rules = new ConcurrentHashMap<>();
     private final CallerResolver callers;
     private final CurrentCaller current;
 
@@ -38,7 +43,7 @@ public class CallerFilter {
 
     @ServerRequestFilter
     public Uni<Response> authenticate(ContainerRequestContext request, SimpleResourceInfo resource) {
-        Authenticated rule = rules.computeIfAbsent(resource, CallerFilter::rule).orElse(null);
+        Authenticated rule = rules.computeIfAbsent(Route.of(resource), CallerFilter::rule).orElse(null);
         if (rule == null) {
             return Uni.createFrom().nullItem();
         }
@@ -49,13 +54,25 @@ public class CallerFilter {
                 });
     }
 
-    private static Optional<Authenticated> rule(SimpleResourceInfo resource) {
+    /** Routes whose rule has been read; at most the number of routes. For tests. */
+    int knownRoutes() {
+        return rules.size();
+    }
+
+    private static Optional<Authenticated> rule(Route route) {
         try {
-            return Optional.ofNullable(resource.getResourceClass()
-                    .getMethod(resource.getMethodName(), resource.parameterTypes())
+            return Optional.ofNullable(route.resourceClass()
+                    .getMethod(route.methodName(), route.parameterTypes().toArray(Class<?>[]::new))
                     .getAnnotation(Authenticated.class));
         } catch (NoSuchMethodException e) {
             return Optional.empty();
+        }
+    }
+
+    /** A resource method, equal to itself in every request. */
+    private record Route(Class<?> resourceClass, String methodName, List<Class<?>> parameterTypes) {
+        static Route of(SimpleResourceInfo resource) {
+            return new Route(resource.getResourceClass(), resource.getMethodName(), List.of(resource.parameterTypes()));
         }
     }
 }
