@@ -43,6 +43,23 @@ public interface LatchkeyConfig {
 
     Retention retention();
 
+    Cache cache();
+
+    /** What each instance keeps in memory, kept true by the database's notices (package notify). */
+    interface Cache {
+        /** Live sessions remembered, at most. */
+        @WithDefault("50000")
+        int sessions();
+
+        /** The longest a remembered session is trusted without asking the database again. */
+        @WithDefault("30s")
+        Duration sessionTtl();
+
+        /** Whether to listen for the database's notices at all; without them nothing cached is trusted. */
+        @WithDefault("true")
+        boolean listen();
+    }
+
     /** What the scheduled purge deletes, and when (retention/Retention). */
     interface Retention {
         /** How often the purge runs. */
@@ -128,6 +145,10 @@ public interface LatchkeyConfig {
 
         @WithDefault("1h")
         Duration emailsWindow();
+
+        /** How long a refused (429) request waits for its answer: slows a client that retries at once. */
+        @WithDefault("25ms")
+        Duration refusalPause();
 
         /** The same, per recipient: one mailbox cannot be flooded from many addresses. */
         @WithDefault("10")

@@ -19,6 +19,7 @@ import dev.latchkey.app.SettingsPatch;
 import dev.latchkey.audit.Actor;
 import dev.latchkey.audit.AuditLog;
 import dev.latchkey.error.ApiException;
+import dev.latchkey.session.LiveSessionCache;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 
@@ -30,8 +31,10 @@ public class AdminApps {
     private final AuditLog audit;
     private final Pool pool;
     private final ObjectMapper json;
+    private final LiveSessionCache sessions;
 
-    public AdminApps(AppRepository apps, AuditLog audit, Pool pool, ObjectMapper json) {
+    public AdminApps(AppRepository apps, AuditLog audit, Pool pool, ObjectMapper json, LiveSessionCache sessions) {
+        this.sessions = sessions;
         this.apps = apps;
         this.audit = audit;
         this.pool = pool;
@@ -79,6 +82,7 @@ public class AdminApps {
     }
 
     public Uni<Void> delete(String appId, Actor actor) {
+        sessions.appChanged(appId);
         return pool.withTransaction(conn -> apps.delete(conn, appId)
                 .call(deleted -> deleted ? audit.on(conn, actor.event("admin.app.delete")) : Uni.createFrom().voidItem()))
                 .map(deleted -> {

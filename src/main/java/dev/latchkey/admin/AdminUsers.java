@@ -9,6 +9,7 @@ import dev.latchkey.apikey.ApiKeyService;
 import dev.latchkey.audit.Actor;
 import dev.latchkey.audit.AuditLog;
 import dev.latchkey.error.ApiException;
+import dev.latchkey.session.LiveSessionCache;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.RowSet;
@@ -26,8 +27,10 @@ public class AdminUsers {
     private final AdminQueries queries;
     private final ApiKeyService keys;
     private final AuditLog audit;
+    private final LiveSessionCache cache;
 
-    public AdminUsers(Pool pool, AdminQueries queries, ApiKeyService keys, AuditLog audit) {
+    public AdminUsers(Pool pool, AdminQueries queries, ApiKeyService keys, AuditLog audit, LiveSessionCache cache) {
+        this.cache = cache;
         this.pool = pool;
         this.queries = queries;
         this.keys = keys;
@@ -36,6 +39,7 @@ public class AdminUsers {
 
     public Uni<Void> setDisabled(String appId, String userId, boolean disabled, Actor actor) {
         requireUserId(userId);
+        cache.userChanged(userId);
         return pool.withTransaction(conn -> conn
                 .preparedQuery("update users set disabled = $3 where id = $1 and app_id = $2")
                 .execute(Tuple.of(userId, appId, disabled))
@@ -49,6 +53,7 @@ public class AdminUsers {
 
     public Uni<Void> delete(String appId, String userId, Actor actor) {
         requireUserId(userId);
+        cache.userChanged(userId);
         return pool.withTransaction(conn -> conn
                 .preparedQuery("delete from users where id = $1 and app_id = $2").execute(Tuple.of(userId, appId))
                 .map(RowSet::rowCount)
@@ -60,6 +65,7 @@ public class AdminUsers {
     /** Ends every live session of the user, or only {@code sessionId} (404 SessionNotFound when that one is not live). */
     public Uni<Void> endSessions(String appId, String userId, String sessionId, Actor actor) {
         requireUserId(userId);
+        cache.userChanged(userId);
         return queries.user(appId, userId).map(AdminUsers::found).chain(() -> pool.withTransaction(conn -> queries
                 .endSessions(conn, userId, sessionId)
                 .call(ended -> ended == 0 ? Uni.createFrom().voidItem()

@@ -10,6 +10,7 @@ import dev.latchkey.app.AppRepository;
 import dev.latchkey.audit.Actor;
 import dev.latchkey.audit.AuditLog;
 import dev.latchkey.error.ApiException;
+import dev.latchkey.session.LiveSessionCache;
 import dev.latchkey.user.User;
 import dev.latchkey.user.UserRepository;
 import io.quarkus.hibernate.reactive.panache.Panache;
@@ -31,9 +32,11 @@ public class ServerKeys {
     private final AdminQueries queries;
     private final AuditLog audit;
     private final Pool pool;
+    private final LiveSessionCache cache;
 
     public ServerKeys(AppRepository apps, UserRepository users, ApiKeyService keys, AdminQueries queries, AuditLog audit,
-            Pool pool) {
+            Pool pool, LiveSessionCache cache) {
+        this.cache = cache;
         this.apps = apps;
         this.users = users;
         this.keys = keys;
@@ -69,7 +72,7 @@ public class ServerKeys {
 
     /** Deletes the key with its server user (and so every session it opened). */
     public Uni<Void> delete(String appId, String keyId, Actor actor) {
-        return owner(appId, keyId).chain(owner -> pool.withTransaction(conn -> conn
+        return owner(appId, keyId).invoke(cache::userChanged).chain(owner -> pool.withTransaction(conn -> conn
                 .preparedQuery("delete from users where id = $1 and app_id = $2 and type = 'server'").execute(Tuple.of(owner, appId))
                 .call(() -> audit.on(conn, actor.event("api_key.delete").user(owner).apiKey(keyId)
                         .detail(Map.of("server", true))))))

@@ -17,9 +17,16 @@ import io.vertx.mutiny.sqlclient.Tuple;
 public class SessionRepository implements PanacheRepositoryBase<Session, String> {
 
     private final Pool pool;
+    private final LiveSessionCache cache;
 
-    public SessionRepository(Pool pool) {
+    /**
+     * Every method that ends sessions also drops them from this instance's cache at once, so the
+     * caller's next request is refused here without waiting for the database's notice (which
+     * tells the other instances).
+     */
+    public SessionRepository(Pool pool, LiveSessionCache cache) {
         this.pool = pool;
+        this.cache = cache;
     }
 
     public Uni<Session> start(String sessionId, String userId, String deviceId, String providerType, String apiKeyId,
@@ -40,7 +47,12 @@ public class SessionRepository implements PanacheRepositoryBase<Session, String>
      * statement, no ORM session (measured: the ORM path halved authenticated throughput).
      */
     public Uni<LiveSession> findLive(String sessionId, String userId) {
-        return pool.preparedQuery("select s.id, s.user_id, u.app_id, u.type, s.provider_type, s.api_key_id, s.device_id "
+        return findLiveUntil(sessionId, userId).map(found -> found == null ? null : found.session());
+    }
+
+    /** The live session with its expiry, for the cache. */
+    Uni<LiveSessionCache.Entry> findLiveUntil(String sessionId, String userId) {
+        return pool.preparedQuery("select s.id, s.user_id, u.app_id, u.type, s.provider_type, s.api_key_id, s.device_id, s.expires_at "
                 + "from sessions s join users u on u.id = s.user_id "
                 + "where s.id = $1 and s.user_id = $2 and s.ended_at is null and s.expires_at > now() and not u.disabled")
                 .execute(Tuple.of(sessionId, userId))
@@ -50,13 +62,14 @@ public class SessionRepository implements PanacheRepositoryBase<Session, String>
                         return null;
                     }
                     Row row = it.next();
-                    return new LiveSession(row.getString(0), row.getString(1), row.getString(2), row.getString(3),
-                            row.getString(4), row.getString(5), row.getString(6));
+                    return new LiveSessionCache.Entry(new LiveSession(row.getString(0), row.getString(1), row.getString(2),
+                            row.getString(3), row.getString(4), row.getString(5), row.getString(6)), row.getOffsetDateTime(7));
                 });
     }
 
     /** Ends the caller's own session; false when it was not live. */
     public Uni<Boolean> end(String sessionId, String userId) {
+        cache.sessionChanged(sessionId);
         return update("endedAt = current_timestamp where id = ?1 and userId = ?2 and endedAt is null", sessionId, userId)
                 .map(count -> count > 0);
     }
@@ -71,16 +84,19 @@ public class SessionRepository implements PanacheRepositoryBase<Session, String>
 
     /** Ends every live session of the user; the number ended. */
     public Uni<Integer> endAllForUser(String userId) {
+        cache.userChanged(userId);
         return update("endedAt = current_timestamp where userId = ?1 and endedAt is null", userId);
     }
 
     /** Ends every live session a key logged in, so disabling or deleting it takes effect at once. */
     public Uni<Integer> endAllForKey(String apiKeyId, String ownerId) {
+        cache.userChanged(ownerId);
         return update("endedAt = current_timestamp where apiKeyId = ?1 and userId = ?2 and endedAt is null", apiKeyId, ownerId);
     }
 
     /** Ends every live session of the user, key logins included (a password reset), in the transaction open on {@code client}; how many ended. */
     public Uni<Integer> endAllForUser(SqlClient client, String userId) {
+        cache.userChanged(userId);
         return client.preparedQuery("update sessions set ended_at = now() where user_id = $1 and ended_at is null")
                 .execute(Tuple.of(userId))
                 .map(rows -> rows.rowCount());
@@ -88,6 +104,9 @@ public class SessionRepository implements PanacheRepositoryBase<Session, String>
 
     /** The same for several keys at once, each with its owner, in the transaction {@code tx} has open. */
     public Uni<Integer> endAllForKeys(SqlClient tx, String[] apiKeyIds, String[] ownerIds) {
+        for (String owner : ownerIds) {
+            cache.userChanged(owner);
+        }
         return tx.preparedQuery("update sessions s set ended_at = clock_timestamp() "
                 + "from unnest($1::text[], $2::text[]) as k(id, owner) "
                 + "where s.api_key_id = k.id::char(24) and s.user_id = k.owner::char(24) and s.ended_at is null")
@@ -102,6 +121,7 @@ public class SessionRepository implements PanacheRepositoryBase<Session, String>
      */
     public Uni<Integer> endForRotation(SqlClient tx, String apiKeyId, String ownerId, int previousGeneration,
             OffsetDateTime graceEnd) {
+        cache.userChanged(ownerId);
         return tx.preparedQuery("update sessions set "
                 + "ended_at = case when $4::timestamptz is null or coalesce(api_key_generation, 0) < $3 "
                 + "  then clock_timestamp() end, "

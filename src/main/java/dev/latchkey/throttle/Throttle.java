@@ -108,6 +108,28 @@ public class Throttle {
         return count(slots);
     }
 
+    /** Another instance filled a counter ({@code <key hex>:<until epoch ms>}, from the database's notice). */
+    public void blockedElsewhere(String notice) {
+        int colon = notice.indexOf(':');
+        if (colon != 64) {
+            return;
+        }
+        try {
+            long until = Long.parseLong(notice.substring(colon + 1));
+            if (until > System.currentTimeMillis()) {
+                blocked.put(notice.substring(0, colon), until);
+            }
+        } catch (NumberFormatException e) {
+            // not a notice of ours
+        }
+    }
+
+    private void announce(String key, long until) {
+        pool.preparedQuery("select pg_notify('latchkey_revoke', $1)").execute(Tuple.of("t:" + key + ":" + until))
+                .subscribe().with(done -> {
+                }, failure -> io.quarkus.logging.Log.debugf("throttle notice not sent: %s", failure.toString()));
+    }
+
     /** Counts a refused attempt by limit for {@code latchkey_throttled_total}. */
     public void refused(Slot... slots) {
         for (Slot slot : slots) {
@@ -178,9 +200,13 @@ public class Throttle {
                         if (slot == null || row.getInteger(1) < slot.limit().max()) {
                             continue;
                         }
-                        // Full: the next attempt is refused here without asking the database.
+                        // Full: the next attempt is refused here without asking the database, and the
+                        // other instances are told once (when the counter just filled).
                         long waitMillis = (long) (row.getDouble(2) * 1000);
                         blocked.put(key, now + waitMillis);
+                        if (row.getInteger(1) == slot.limit().max()) {
+                            announce(key, now + waitMillis);
+                        }
                         if (row.getInteger(1) > slot.limit().max()) {
                             longest = Math.max(longest, Math.max(1, (waitMillis + 999) / 1000));
                         }

@@ -27,6 +27,7 @@ import dev.latchkey.security.Authenticated;
 import dev.latchkey.security.Caller;
 import dev.latchkey.security.CurrentCaller;
 import dev.latchkey.security.SessionKind;
+import dev.latchkey.session.LiveSessionCache;
 import dev.latchkey.session.TokenType;
 import dev.latchkey.http.Deadline;
 import io.quarkus.hibernate.reactive.panache.common.WithTransaction;
@@ -53,9 +54,12 @@ public class UserResource {
     private final CurrentCaller caller;
     private final ObjectMapper json;
     private final AuditLog audit;
+    private final LiveSessionCache sessions;
 
-    public UserResource(UserRepository users, AppRepository apps, CurrentCaller caller, ObjectMapper json, AuditLog audit) {
+    public UserResource(UserRepository users, AppRepository apps, CurrentCaller caller, ObjectMapper json, AuditLog audit,
+            LiveSessionCache sessions) {
         this.audit = audit;
+        this.sessions = sessions;
         this.users = users;
         this.apps = apps;
         this.caller = caller;
@@ -109,6 +113,7 @@ public class UserResource {
     @Authenticated(value = TokenType.ACCESS, alsoAdmit = SessionKind.ANONYMOUS)
     public Uni<RestResponse<Void>> deleteSelf() {
         Caller c = caller.get();
+        sessions.userChanged(c.userId());
         return users.deleteUser(c.userId())
                 .call(deleted -> audit.inTransaction(Actor.user(c.appId(), c.userId()).event("user.delete").user(c.userId())))
                 .map(deleted -> RestResponse.noContent());

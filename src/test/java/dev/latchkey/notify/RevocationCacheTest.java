@@ -1,0 +1,115 @@
+package dev.latchkey.notify;
+
+import static io.restassured.RestAssured.given;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.Statement;
+
+import jakarta.inject.Inject;
+
+import org.eclipse.microprofile.config.ConfigProvider;
+import org.junit.jupiter.api.Test;
+
+import dev.latchkey.TestDatabase;
+import dev.latchkey.TestUsers;
+import dev.latchkey.TestUsers.Tokens;
+import dev.latchkey.session.LiveSessionCache;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+
+/**
+ * Sessions are served from memory, yet a revocation made anywhere, even by an operator in SQL,
+ * is refused at once: the database announces it and the listener drops the entry. Without the
+ * listener's connection nothing cached is trusted.
+ */
+@QuarkusTest
+@QuarkusTestResource(TestDatabase.class)
+class RevocationCacheTest {
+
+    @Inject
+    LiveSessionCache cache;
+
+    @Test
+    void aSessionEndedInSqlIsRefusedWithinMilliseconds() throws Exception {
+        awaitTrusted();
+        Tokens user = TestUsers.registered();
+        profile(user, 200);
+        assertTrue(cache.size() > 0, "the session is served from memory now");
+
+        sql("update sessions set ended_at = now() where user_id = '" + user.userId() + "'");
+        assertTrue(refusedWithin(user, 1000) < 1000, "refused once the database's notice arrived");
+    }
+
+    @Test
+    void aUserDisabledInSqlIsRefusedAndOthersAreNot() throws Exception {
+        awaitTrusted();
+        Tokens user = TestUsers.registered();
+        Tokens other = TestUsers.registered();
+        profile(user, 200);
+        profile(other, 200);
+        sql("update users set disabled = true where id = '" + user.userId() + "'");
+        assertTrue(refusedWithin(user, 1000) < 1000);
+        profile(other, 200);
+    }
+
+    @Test
+    void withoutTheListenerEveryRequestReadsTheDatabase() throws Exception {
+        awaitTrusted();
+        Tokens user = TestUsers.registered();
+        profile(user, 200);
+        // Cut the listener's connection the way a network or a restart of PostgreSQL would.
+        sql("select pg_terminate_backend(pid) from pg_stat_activity where query like 'LISTEN%' and datname = current_database()");
+        long deadline = System.currentTimeMillis() + 5000;
+        while (cache.trusted() && System.currentTimeMillis() < deadline) {
+            Thread.sleep(10);
+        }
+        // Either still reconnecting (not trusted), or reconnected and emptied: either way no stale entry serves.
+        sql("update sessions set ended_at = now() where user_id = '" + user.userId() + "'");
+        profile(user, 401);
+        awaitTrusted();
+        Tokens later = TestUsers.registered();
+        profile(later, 200);
+        assertTrue(cache.trusted(), "trusted again once subscribed again");
+    }
+
+    private void awaitTrusted() throws InterruptedException {
+        long deadline = System.currentTimeMillis() + 10_000;
+        while (!cache.trusted()) {
+            assertFalse(System.currentTimeMillis() > deadline, "the listener subscribes within 10 s");
+            Thread.sleep(20);
+        }
+    }
+
+    private static long refusedWithin(Tokens user, long limitMillis) throws InterruptedException {
+        long start = System.nanoTime();
+        while (given().header("Authorization", user.bearerAccess()).get(TestUsers.API + "/auth/profile").statusCode() != 401) {
+            long elapsed = (System.nanoTime() - start) / 1_000_000;
+            if (elapsed > limitMillis) {
+                return elapsed;
+            }
+            Thread.sleep(2);
+        }
+        return (System.nanoTime() - start) / 1_000_000;
+    }
+
+    private static void profile(Tokens user, int status) {
+        given().header("Authorization", user.bearerAccess()).get(TestUsers.API + "/auth/profile").then().statusCode(status);
+    }
+
+    private static void sql(String statement) throws Exception {
+        String database = ConfigProvider.getConfig().getValue("test.database.name", String.class);
+        try (Connection c = DriverManager.getConnection(TestDatabase.jdbcUrl(database), "postgres", "");
+                Statement s = c.createStatement()) {
+            s.execute(statement);
+        }
+    }
+
+    @Test
+    void theCacheIsBounded() {
+        assertEquals(true, cache.size() <= 50_000);
+    }
+}
