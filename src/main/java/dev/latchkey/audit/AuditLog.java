@@ -1,6 +1,12 @@
 package dev.latchkey.audit;
 
 import java.time.Duration;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import jakarta.enterprise.event.Observes;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -16,7 +22,9 @@ import io.quarkus.arc.Arc;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.logging.Log;
 import io.quarkus.vertx.http.runtime.CurrentVertxRequest;
+import io.quarkus.runtime.ShutdownEvent;
 import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.core.Vertx;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.SqlClient;
 import io.vertx.mutiny.sqlclient.Tuple;
@@ -38,8 +46,10 @@ public class AuditLog {
     private final ObjectMapper json;
     private final CurrentVertxRequest request;
     private final MeterRegistry metrics;
+    private final Vertx vertx;
 
-    public AuditLog(Pool pool, ObjectMapper json, CurrentVertxRequest request, MeterRegistry metrics) {
+    public AuditLog(Pool pool, ObjectMapper json, CurrentVertxRequest request, MeterRegistry metrics, Vertx vertx) {
+        this.vertx = vertx;
         this.pool = pool;
         this.json = json;
         this.request = request;
@@ -91,12 +101,67 @@ public class AuditLog {
                 e.sessionId(), e.actor(), e.address(), e.outcome(), detail(e) });
     }
 
-    /** After a change that committed by itself; never fails the caller. */
+    /**
+     * After a change that committed by itself (a login); never fails the caller. Such events are
+     * gathered for a few milliseconds and written together in one round trip, so a login costs
+     * one statement, not two. Past {@link #MAX_PENDING} waiting events one is written on its own;
+     * an event that cannot be written after retries is logged in full, never dropped silently.
+     */
     public void after(AuditEvent event) {
         AuditEvent e = withAddress(event);
-        on(pool, e).onFailure().retry().atMost(2)
-                .subscribe().with(done -> {
-                }, failure -> Log.warnf("audit event not written (%s): %s", failure.toString(), e));
+        if (pendingCount.incrementAndGet() > MAX_PENDING) {
+            pendingCount.decrementAndGet();
+            write(List.of(e));
+            return;
+        }
+        pending.add(e);
+        if (flushScheduled.compareAndSet(false, true)) {
+            vertx.setTimer(GATHER.toMillis(), id -> flush());
+        }
+    }
+
+    static final int MAX_PENDING = 10_000;
+    static final int BATCH = 500;
+    static final Duration GATHER = Duration.ofMillis(20);
+
+    private final Queue<AuditEvent> pending = new ConcurrentLinkedQueue<>();
+    private final AtomicInteger pendingCount = new AtomicInteger();
+    private final AtomicBoolean flushScheduled = new AtomicBoolean();
+
+    /** Writes what is waiting, a batch at a time; the events written. */
+    public Uni<Integer> flush() {
+        flushScheduled.set(false);
+        List<AuditEvent> batch = new ArrayList<>();
+        AuditEvent next;
+        while (batch.size() < BATCH && (next = pending.poll()) != null) {
+            batch.add(next);
+        }
+        pendingCount.addAndGet(-batch.size());
+        if (!pending.isEmpty() && flushScheduled.compareAndSet(false, true)) {
+            vertx.runOnContext(() -> flush());
+        }
+        return write(batch);
+    }
+
+    private Uni<Integer> write(List<AuditEvent> batch) {
+        if (batch.isEmpty()) {
+            return Uni.createFrom().item(0);
+        }
+        Uni<Integer> written = onAll(pool, batch).onFailure().retry().atMost(2).replaceWith(batch.size())
+                .onFailure().invoke(failure -> batch.forEach(
+                        e -> Log.warnf("audit event not written (%s): %s", failure.toString(), e)))
+                .onFailure().recoverWithItem(0)
+                .memoize().indefinitely();
+        written.subscribe().with(count -> {
+        });
+        return written;
+    }
+
+    /** Writes what is still waiting before the service stops. */
+    void drain(@Observes ShutdownEvent event) {
+        while (!pending.isEmpty()) {
+            flush().await().atMost(Duration.ofSeconds(5));
+        }
     }
 
     /** Deletes events older than the retention, at most {@code batch} of them; the number deleted. */

@@ -1,6 +1,7 @@
 package dev.latchkey.error;
 
 import java.net.ConnectException;
+import java.time.Duration;
 import java.util.UUID;
 
 import jakarta.validation.ConstraintViolationException;
@@ -13,7 +14,9 @@ import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 
+import dev.latchkey.LatchkeyConfig;
 import io.quarkus.logging.Log;
+import io.smallrye.mutiny.Uni;
 import io.vertx.pgclient.PgException;
 import io.vertx.sqlclient.ClosedConnectionException;
 
@@ -23,14 +26,26 @@ public class ErrorMappers {
     /** Seconds a client should wait before retrying while the database is unreachable. */
     static final String RETRY_AFTER_SECONDS = "5";
 
+    private final Duration refusalPause;
+
+    public ErrorMappers(LatchkeyConfig config) {
+        this.refusalPause = config.throttle().refusalPause();
+    }
+
+    /**
+     * A 429 is answered after a short pause ({@code latchkey.throttle.refusal-pause}): a client
+     * that asks again the moment it is refused can then send only so many requests a second on
+     * each connection, so a flood of refused requests costs this service, and the machine, little.
+     */
     @ServerExceptionMapper
-    public Response apiException(ApiException e) {
+    public Uni<Response> apiException(ApiException e) {
         Response.ResponseBuilder response = Response.status(e.status()).type(MediaType.APPLICATION_JSON_TYPE)
                 .entity(new ApiError(e.getMessage(), e.code()));
         if (e.retryAfterSeconds() > 0) {
             response.header("Retry-After", Long.toString(e.retryAfterSeconds()));
         }
-        return response.build();
+        Uni<Response> answer = Uni.createFrom().item(response.build());
+        return e.status() == 429 && !refusalPause.isZero() ? answer.onItem().delayIt().by(refusalPause) : answer;
     }
 
     @ServerExceptionMapper

@@ -27,6 +27,10 @@ import io.restassured.path.json.JsonPath;
 @TestProfile(AdminApiTest.WithAdminKey.class)
 class AuditTrailTest {
 
+    /** Login events are written in batches a few milliseconds after the login; the tests flush them. */
+    @jakarta.inject.Inject
+    dev.latchkey.audit.AuditLog audit;
+
     @Test
     void eachChangeLeavesItsEventAndNoEventHoldsASecret() {
         String email = TestUsers.newEmail();
@@ -47,6 +51,7 @@ class AuditTrailTest {
         operator().delete(API + "/apps/latchkey-app/users/" + user.userId() + "/api_keys/" + keyId).then().statusCode(204);
         operator().body(Map.of("providers", Map.of("local-userpass", Map.of("auto_confirm", true, "webhook_secret",
                 "audit-test-webhook-secret")))).patch(API + "/apps/latchkey-app").then().statusCode(200);
+        audit.flush().await().indefinitely();
 
         List<Map<String, Object>> events = operator().queryParam("user_id", user.userId()).queryParam("limit", 200)
                 .get(API + "/apps/latchkey-app/audit").then().statusCode(200).extract().jsonPath().getList("events");
@@ -88,6 +93,7 @@ class AuditTrailTest {
         for (int i = 0; i < 5; i++) {
             TestUsers.anonymous();
         }
+        audit.flush().await().indefinitely();
         List<String> ids = new ArrayList<>();
         List<String> times = new ArrayList<>();
         String after = null;
