@@ -30,12 +30,12 @@ public class LoginThrottle {
     public LoginThrottle(Throttle throttle, LatchkeyConfig config) {
         LatchkeyConfig.Throttle c = config.throttle();
         this.throttle = throttle;
-        this.addressFailures = new Limit("login-failures/address", c.addressFailures(), c.addressWindow());
-        this.accountFailures = new Limit("login-failures/account", c.accountFailures(), c.accountWindow());
-        this.registrations = new Limit("registrations/address", c.registrations(), c.registrationsWindow());
-        this.anonymousLogins = new Limit("anonymous-logins/address", c.anonymousLogins(), c.anonymousLoginsWindow());
-        this.emails = new Limit("emails/address", c.emails(), c.emailsWindow());
-        this.emailsPerRecipient = new Limit("emails/recipient", c.emailsPerRecipient(), c.emailsWindow());
+        this.addressFailures = throttle.track(new Limit("login-failures/address", c.addressFailures(), c.addressWindow()));
+        this.accountFailures = throttle.track(new Limit("login-failures/account", c.accountFailures(), c.accountWindow()));
+        this.registrations = throttle.track(new Limit("registrations/address", c.registrations(), c.registrationsWindow()));
+        this.anonymousLogins = throttle.track(new Limit("anonymous-logins/address", c.anonymousLogins(), c.anonymousLoginsWindow()));
+        this.emails = throttle.track(new Limit("emails/address", c.emails(), c.emailsWindow()));
+        this.emailsPerRecipient = throttle.track(new Limit("emails/recipient", c.emailsPerRecipient(), c.emailsWindow()));
     }
 
     /** 429 at once, without a database round trip, when the address or account is known to be blocked. */

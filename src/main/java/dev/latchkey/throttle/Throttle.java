@@ -130,6 +130,12 @@ public class Throttle {
                 }, failure -> io.quarkus.logging.Log.debugf("throttle notice not sent: %s", failure.toString()));
     }
 
+    /** Makes the limit's refusal counter exist (at 0) before the first refusal, so dashboards see it. */
+    public Limit track(Limit limit) {
+        metrics.counter("latchkey.throttled", "limit", limit.name());
+        return limit;
+    }
+
     /** Counts a refused attempt by limit for {@code latchkey_throttled_total}. */
     public void refused(Slot... slots) {
         for (Slot slot : slots) {

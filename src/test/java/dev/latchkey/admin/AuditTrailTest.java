@@ -132,6 +132,20 @@ class AuditTrailTest {
         }
     }
 
+    @Test
+    void everyMetricTheGrafanaDashboardUsesIsExported() throws Exception {
+        TestUsers.registered();
+        given().contentType(ContentType.JSON).body(Map.of("key", "lk_nope")).post(TestUsers.PROVIDERS + "/api-key/login");
+        String dashboard = java.nio.file.Files.readString(java.nio.file.Path.of("deploy/grafana/latchkey.json"));
+        String metrics = given().get("/q/metrics").then().statusCode(200).extract().asString();
+        var names = java.util.regex.Pattern.compile("\\b(latchkey_[a-z_]+|cache_[a-z_]+|http_server_requests_seconds_[a-z]+|jvm_[a-z_]+)\\b")
+                .matcher(dashboard).results().map(m -> m.group(1)).collect(java.util.stream.Collectors.toSet());
+        assertTrue(names.size() >= 6, names.toString());
+        for (String name : names) {
+            assertTrue(metrics.contains(name), "the dashboard's " + name + " is exported");
+        }
+    }
+
     private static double metric(String name, String... labels) {
         String text = given().get("/q/metrics").then().statusCode(200).extract().asString();
         for (String line : text.split("\n")) {
