@@ -53,7 +53,7 @@ for port in "$KC_PORT" "$KC_MANAGEMENT_PORT" "$LK_PORT"; do
     die "port $port is already in use"
   fi
 done
-if [[ ! -d compat/realm-web/node_modules ]]; then
+if [[ ! -f compat/realm-web/node_modules/.package-lock.json || compat/realm-web/package-lock.json -nt compat/realm-web/node_modules/.package-lock.json ]]; then
   log "npm ci in compat/realm-web"
   (cd compat/realm-web && npm ci --no-audit --no-fund)
 fi

@@ -81,7 +81,8 @@ if [[ ! -x "$CHROMIUM" ]]; then
 fi
 "$CHROMIUM" --version 2>/dev/null || true
 
-if [[ ! -d "$SCRIPT_DIR/node_modules" ]]; then
+# Installed again whenever the lock file changed since the last install.
+if [[ ! -f "$SCRIPT_DIR/node_modules/.package-lock.json" || "$SCRIPT_DIR/package-lock.json" -nt "$SCRIPT_DIR/node_modules/.package-lock.json" ]]; then
   echo "browser: npm ci"
   (cd "$SCRIPT_DIR" && npm ci --no-audit --no-fund)
 fi

@@ -29,7 +29,8 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-if [[ ! -d "$SCRIPT_DIR/node_modules" ]]; then
+# Installed again whenever the lock file changed since the last install.
+if [[ ! -f "$SCRIPT_DIR/node_modules/.package-lock.json" || "$SCRIPT_DIR/package-lock.json" -nt "$SCRIPT_DIR/node_modules/.package-lock.json" ]]; then
   echo "compat: npm ci"
   (cd "$SCRIPT_DIR" && npm ci --no-audit --no-fund)
 fi
