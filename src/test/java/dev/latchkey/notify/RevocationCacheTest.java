@@ -5,16 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.Statement;
-
 import jakarta.inject.Inject;
 
-import org.eclipse.microprofile.config.ConfigProvider;
 import org.junit.jupiter.api.Test;
 
 import dev.latchkey.TestDatabase;
+import dev.latchkey.TestSql;
 import dev.latchkey.TestUsers;
 import dev.latchkey.TestUsers.Tokens;
 import dev.latchkey.session.LiveSessionCache;
@@ -40,7 +36,7 @@ class RevocationCacheTest {
         profile(user, 200);
         assertTrue(cache.size() > 0, "the session is served from memory now");
 
-        sql("update sessions set ended_at = now() where user_id = '" + user.userId() + "'");
+        TestSql.exec("update sessions set ended_at = now() where user_id = '" + user.userId() + "'");
         assertTrue(refusedWithin(user, 1000) < 1000, "refused once the database's notice arrived");
     }
 
@@ -51,7 +47,7 @@ class RevocationCacheTest {
         Tokens other = TestUsers.registered();
         profile(user, 200);
         profile(other, 200);
-        sql("update users set disabled = true where id = '" + user.userId() + "'");
+        TestSql.exec("update users set disabled = true where id = '" + user.userId() + "'");
         assertTrue(refusedWithin(user, 1000) < 1000);
         profile(other, 200);
     }
@@ -62,13 +58,13 @@ class RevocationCacheTest {
         Tokens user = TestUsers.registered();
         profile(user, 200);
         // Cut the listener's connection the way a network or a restart of PostgreSQL would.
-        sql("select pg_terminate_backend(pid) from pg_stat_activity where query like 'LISTEN%' and datname = current_database()");
+        TestSql.exec("select pg_terminate_backend(pid) from pg_stat_activity where query like 'LISTEN%' and datname = current_database()");
         long deadline = System.currentTimeMillis() + 5000;
         while (cache.trusted() && System.currentTimeMillis() < deadline) {
             Thread.sleep(10);
         }
         // Either still reconnecting (not trusted), or reconnected and emptied: either way no stale entry serves.
-        sql("update sessions set ended_at = now() where user_id = '" + user.userId() + "'");
+        TestSql.exec("update sessions set ended_at = now() where user_id = '" + user.userId() + "'");
         profile(user, 401);
         awaitTrusted();
         Tokens later = TestUsers.registered();
@@ -98,14 +94,6 @@ class RevocationCacheTest {
 
     private static void profile(Tokens user, int status) {
         given().header("Authorization", user.bearerAccess()).get(TestUsers.API + "/auth/profile").then().statusCode(status);
-    }
-
-    private static void sql(String statement) throws Exception {
-        String database = ConfigProvider.getConfig().getValue("test.database.name", String.class);
-        try (Connection c = DriverManager.getConnection(TestDatabase.jdbcUrl(database), "postgres", "");
-                Statement s = c.createStatement()) {
-            s.execute(statement);
-        }
     }
 
     @Test

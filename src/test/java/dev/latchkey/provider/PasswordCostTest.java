@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.security.SecureRandom;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.util.Base64;
@@ -17,10 +16,10 @@ import javax.crypto.spec.PBEKeySpec;
 
 import jakarta.inject.Inject;
 
-import org.eclipse.microprofile.config.ConfigProvider;
 import org.junit.jupiter.api.Test;
 
 import dev.latchkey.TestDatabase;
+import dev.latchkey.TestSql;
 import dev.latchkey.TestUsers;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -79,7 +78,7 @@ class PasswordCostTest {
     }
 
     private static void storeCredential(String email, String hash) throws Exception {
-        try (Connection c = connection(); PreparedStatement s = c.prepareStatement(
+        try (Connection c = TestSql.connection(); PreparedStatement s = c.prepareStatement(
                 "insert into password_credentials (app_id, email, id, password_hash, confirmed_at) values (?, ?, ?, ?, now())")) {
             s.setString(1, TestUsers.APP);
             s.setString(2, email.toLowerCase());
@@ -90,7 +89,7 @@ class PasswordCostTest {
     }
 
     private static String storedHash(String email) throws Exception {
-        try (Connection c = connection(); PreparedStatement s = c.prepareStatement(
+        try (Connection c = TestSql.connection(); PreparedStatement s = c.prepareStatement(
                 "select password_hash from password_credentials where email = ?")) {
             s.setString(1, email.toLowerCase());
             try (ResultSet rs = s.executeQuery()) {
@@ -100,8 +99,4 @@ class PasswordCostTest {
         }
     }
 
-    private static Connection connection() throws Exception {
-        String database = ConfigProvider.getConfig().getValue("test.database.name", String.class);
-        return DriverManager.getConnection(TestDatabase.jdbcUrl(database), "postgres", "");
-    }
 }

@@ -3,18 +3,15 @@ package dev.latchkey.retention;
 import static io.restassured.RestAssured.given;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.Statement;
 import java.util.List;
 import java.util.Map;
 
 import jakarta.inject.Inject;
 
-import org.eclipse.microprofile.config.ConfigProvider;
 import org.junit.jupiter.api.Test;
 
 import dev.latchkey.TestDatabase;
+import dev.latchkey.TestSql;
 import dev.latchkey.TestUsers;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
@@ -53,38 +50,21 @@ class RetentionTest {
             given().header("Authorization", gone.bearerRefresh()).delete(TestUsers.API + "/auth/session").then().statusCode(204);
         }
         TestUsers.Tokens expired = TestUsers.registered();
-        sql("update sessions set expires_at = now() - interval '1 second' where user_id = '" + expired.userId() + "'");
-        sql("insert into throttle_counters (key, window_start, window_end, count) select sha256(('k' || g)::bytea), "
+        TestSql.exec("update sessions set expires_at = now() - interval '1 second' where user_id = '" + expired.userId() + "'");
+        TestSql.exec("insert into throttle_counters (key, window_start, window_end, count) select sha256(('k' || g)::bytea), "
                 + "now() - interval '2 hours', now() - interval '1 hour', 3 from generate_series(1, 5) g");
 
         retention.purge().await().indefinitely();
 
-        assertEquals(0, count("select count(*) from sessions where ended_at is not null or expires_at <= now()"),
+        assertEquals(0, TestSql.count("select count(*) from sessions where ended_at is not null or expires_at <= now()"),
                 "ended and expired sessions are gone");
-        assertEquals(1, count("select count(*) from sessions where user_id = '" + alive.userId() + "'"), "a live session stays");
-        assertEquals(1, count("select count(*) from users where type = 'anonymous'"), "only the live anonymous user stays");
-        assertEquals(0, count("select count(*) from throttle_counters where window_end <= now()"));
+        assertEquals(1, TestSql.count("select count(*) from sessions where user_id = '" + alive.userId() + "'"), "a live session stays");
+        assertEquals(1, TestSql.count("select count(*) from users where type = 'anonymous'"), "only the live anonymous user stays");
+        assertEquals(0, TestSql.count("select count(*) from throttle_counters where window_end <= now()"));
         given().header("Authorization", alive.bearerRefresh()).get(TestUsers.API + "/auth/api_keys").then().statusCode(200);
         given().header("Authorization", anonymousAlive.bearerAccess()).get(TestUsers.API + "/auth/profile").then().statusCode(200);
         // Normal users stay whatever their sessions: only the dead sessions went.
-        assertEquals(1, count("select count(*) from users where id = '" + loggedOut.userId() + "'"));
+        assertEquals(1, TestSql.count("select count(*) from users where id = '" + loggedOut.userId() + "'"));
     }
 
-    private static long count(String query) throws Exception {
-        try (Connection c = connection(); Statement s = c.createStatement(); var rs = s.executeQuery(query)) {
-            rs.next();
-            return rs.getLong(1);
-        }
-    }
-
-    private static void sql(String statement) throws Exception {
-        try (Connection c = connection(); Statement s = c.createStatement()) {
-            s.execute(statement);
-        }
-    }
-
-    private static Connection connection() throws Exception {
-        String database = ConfigProvider.getConfig().getValue("test.database.name", String.class);
-        return DriverManager.getConnection(TestDatabase.jdbcUrl(database), "postgres", "");
-    }
 }

@@ -6,15 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.Statement;
 import java.util.Map;
 import java.util.Optional;
 
 import jakarta.inject.Inject;
 
-import org.eclipse.microprofile.config.ConfigProvider;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
@@ -25,6 +21,7 @@ import com.nimbusds.jose.jwk.JWKSet;
 import dev.latchkey.ConfigOverride;
 import dev.latchkey.LatchkeyConfig;
 import dev.latchkey.TestDatabase;
+import dev.latchkey.TestSql;
 import dev.latchkey.TestUsers;
 import dev.latchkey.TestUsers.Tokens;
 import io.quarkus.test.common.QuarkusTestResource;
@@ -112,7 +109,7 @@ class KeyRotationTest {
         given().header("Authorization", user.bearerRefresh()).post(TestUsers.API + "/auth/session").then().statusCode(201);
 
         // Pretend the retirement happened longer ago than the refresh lifetime (60 days).
-        sql("update signing_keys set retired_at = now() - interval '61 days' where retired_at is not null and alg = 'HS256'");
+        TestSql.exec("update signing_keys set retired_at = now() - interval '61 days' where retired_at is not null and alg = 'HS256'");
         SigningKeys restarted = new SigningKeys(configured, pool);
         restarted.onStart(null);
         TokenService tokens = new TokenService(restarted, configured);
@@ -123,25 +120,8 @@ class KeyRotationTest {
             refused = e.status() == 401;
         }
         assertTrue(refused, "a refresh token of a secret retired over 60 days ago is refused");
-        assertFalse(countRows("select count(*) from signing_keys where retired_at < now() - interval '60 days'") > 0,
+        assertFalse(TestSql.count("select count(*) from signing_keys where retired_at < now() - interval '60 days'") > 0,
                 "and the secret itself is deleted at start-up");
     }
 
-    private static void sql(String statement) throws Exception {
-        try (Connection c = connection(); Statement s = c.createStatement()) {
-            s.execute(statement);
-        }
-    }
-
-    private static long countRows(String query) throws Exception {
-        try (Connection c = connection(); Statement s = c.createStatement(); var rs = s.executeQuery(query)) {
-            rs.next();
-            return rs.getLong(1);
-        }
-    }
-
-    static Connection connection() throws Exception {
-        String database = ConfigProvider.getConfig().getValue("test.database.name", String.class);
-        return DriverManager.getConnection(TestDatabase.jdbcUrl(database), "postgres", "");
-    }
 }

@@ -26,6 +26,7 @@ import org.junit.jupiter.api.Test;
 import dev.latchkey.ConfigOverride;
 import dev.latchkey.LatchkeyConfig;
 import dev.latchkey.TestDatabase;
+import dev.latchkey.TestSql;
 import dev.latchkey.TestUsers;
 import dev.latchkey.TestUsers.Tokens;
 import io.quarkus.test.junit.QuarkusTest;
@@ -63,7 +64,7 @@ class KeysAtRestTest {
     void aDumpOfTheDatabaseForgesNoToken() throws Exception {
         Tokens user = TestUsers.registered();
         List<byte[]> secrets = new ArrayList<>();
-        try (Connection c = KeyRotationTest.connection(); Statement s = c.createStatement();
+        try (Connection c = TestSql.connection(); Statement s = c.createStatement();
                 ResultSet rs = s.executeQuery("select alg, secret, kek_id from signing_keys")) {
             while (rs.next()) {
                 assertTrue(rs.getString("kek_id").startsWith("kek-"), "every stored key is sealed");
@@ -96,7 +97,7 @@ class KeysAtRestTest {
         LatchkeyConfig rolled = ConfigOverride.withKeys(config, Map.of(),
                 Map.of("keyEncryptionKey", Optional.of(KEK_2), "keyEncryptionKeyPrevious", Optional.of(List.of(KEK_1))));
         new SigningKeys(rolled, pool).onStart(null);
-        try (Connection c = KeyRotationTest.connection(); Statement s = c.createStatement();
+        try (Connection c = TestSql.connection(); Statement s = c.createStatement();
                 ResultSet rs = s.executeQuery("select count(distinct kek_id), min(kek_id) from signing_keys")) {
             rs.next();
             assertEquals(1, rs.getInt(1), "every row sealed again with the new KEK");
