@@ -74,7 +74,7 @@ public class PasswordHasher {
                     thread.setDaemon(true);
                     return thread;
                 });
-        this.decoy = hashNow("decoy password for unknown accounts");
+        this.decoy = decoy(iterations);
     }
 
     @PreDestroy
@@ -147,6 +147,20 @@ public class PasswordHasher {
         } else {
             context.runOnContext(ignored -> action.run());
         }
+    }
+
+    /**
+     * A stored form that no password matches (its hash is random bytes) and that costs the
+     * configured rounds to check. Made without hashing: the bean is created on first use, which
+     * may be on the event loop.
+     */
+    private static String decoy(int iterations) {
+        byte[] salt = new byte[16];
+        byte[] hash = new byte[32];
+        RANDOM.nextBytes(salt);
+        RANDOM.nextBytes(hash);
+        Base64.Encoder b64 = Base64.getEncoder().withoutPadding();
+        return SCHEME + "$" + iterations + "$" + b64.encodeToString(salt) + "$" + b64.encodeToString(hash);
     }
 
     private String hashNow(String password) {

@@ -18,11 +18,13 @@ import jakarta.inject.Inject;
 
 import org.junit.jupiter.api.Test;
 
+import dev.latchkey.LatchkeyConfig;
 import dev.latchkey.TestDatabase;
 import dev.latchkey.TestSql;
 import dev.latchkey.TestUsers;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.vertx.http.runtime.CurrentVertxRequest;
 import io.restassured.http.ContentType;
 
 /**
@@ -40,6 +42,23 @@ class PasswordCostTest {
 
     @Inject
     PasswordHasher hasher;
+
+    @Inject
+    LatchkeyConfig config;
+
+    @Inject
+    CurrentVertxRequest request;
+
+    /** The bean is made on first use, possibly on the event loop: making it must not hash. */
+    @Test
+    void makingTheHasherHashesNothing() {
+        PasswordHasher fresh = new PasswordHasher(config, request);
+        try {
+            assertEquals(0, fresh.roundsSpent());
+        } finally {
+            fresh.stop();
+        }
+    }
 
     @Test
     void unknownEmailAndWrongPasswordCostTheSameAndARightOneUpgradesTheHash() throws Exception {
