@@ -74,8 +74,10 @@ public class ApiKeyResource {
     private final ApiKeyService keys;
     private final CurrentCaller caller;
     private final ObjectMapper json;
+    private final KeyListCache lists;
 
-    public ApiKeyResource(ApiKeyService keys, CurrentCaller caller, ObjectMapper json) {
+    public ApiKeyResource(ApiKeyService keys, CurrentCaller caller, ObjectMapper json, KeyListCache lists) {
+        this.lists = lists;
         this.keys = keys;
         this.caller = caller;
         this.json = json;
@@ -87,8 +89,8 @@ public class ApiKeyResource {
     @Produces(MediaType.APPLICATION_JSON)
     @Authenticated({ TokenType.REFRESH, TokenType.ACCESS })
     public Uni<RestResponse<CreatedKey>> create(NewKey body) {
-        return keys.create(actor(), caller.get().userId(), body == null ? null : body.name(),
-                body == null ? null : body.expiresAt())
+        return changing(keys.create(actor(), caller.get().userId(), body == null ? null : body.name(),
+                body == null ? null : body.expiresAt()))
                 .map(created -> RestResponse.status(RestResponse.Status.CREATED, CreatedKey.of(created)));
     }
 
@@ -112,7 +114,7 @@ public class ApiKeyResource {
     @APIResponse(responseCode = "204", description = "enabled (idempotent)")
     @Authenticated({ TokenType.REFRESH, TokenType.ACCESS })
     public Uni<RestResponse<Void>> enable(String id) {
-        return keys.enable(actor(), caller.get().userId(), id).map(done -> RestResponse.noContent());
+        return changing(keys.enable(actor(), caller.get().userId(), id)).map(done -> RestResponse.noContent());
     }
 
     @PUT
@@ -120,7 +122,7 @@ public class ApiKeyResource {
     @APIResponse(responseCode = "204", description = "disabled, and every session it opened ended (idempotent)")
     @Authenticated({ TokenType.REFRESH, TokenType.ACCESS })
     public Uni<RestResponse<Void>> disable(String id) {
-        return keys.disable(actor(), caller.get().userId(), id).map(done -> RestResponse.noContent());
+        return changing(keys.disable(actor(), caller.get().userId(), id)).map(done -> RestResponse.noContent());
     }
 
     @DELETE
@@ -128,7 +130,17 @@ public class ApiKeyResource {
     @APIResponse(responseCode = "204", description = "deleted, and every session it opened ended")
     @Authenticated({ TokenType.REFRESH, TokenType.ACCESS })
     public Uni<RestResponse<Void>> delete(String id) {
-        return keys.delete(actor(), caller.get().userId(), id).map(done -> RestResponse.noContent());
+        return changing(keys.delete(actor(), caller.get().userId(), id)).map(done -> RestResponse.noContent());
+    }
+
+    /**
+     * A change to the caller's keys, committed when the Uni ends: the cached list is dropped
+     * before the answer, so the next list shows it (other instances learn it from the database's
+     * notice).
+     */
+    private <T> Uni<T> changing(Uni<T> change) {
+        String ownerId = caller.get().userId();
+        return change.onTermination().invoke(() -> lists.ownerChanged(ownerId));
     }
 
     private Actor actor() {
@@ -142,7 +154,7 @@ public class ApiKeyResource {
     @Produces(MediaType.APPLICATION_JSON)
     @Authenticated({ TokenType.REFRESH, TokenType.ACCESS })
     public Uni<RestResponse<CreatedKey>> rotate(String id, byte[] body) throws IOException {
-        return keys.rotate(caller.get(), id, graceSeconds(body))
+        return changing(keys.rotate(caller.get(), id, graceSeconds(body)))
                 .map(rotated -> RestResponse.status(RestResponse.Status.CREATED, CreatedKey.of(rotated)));
     }
 

@@ -42,9 +42,11 @@ public class ApiKeyService {
     private final AuditLog audit;
     private final Pool pool;
     private final LatchkeyConfig config;
+    private final KeyListCache lists;
 
     public ApiKeyService(ApiKeyRepository keys, SessionRepository sessions, AppRepository apps, AuditLog audit, Pool pool,
-            LatchkeyConfig config) {
+            LatchkeyConfig config, KeyListCache lists) {
+        this.lists = lists;
         this.keys = keys;
         this.sessions = sessions;
         this.apps = apps;
@@ -93,8 +95,14 @@ public class ApiKeyService {
                 });
     }
 
+    /** From memory when this instance has the owner's list and nothing has changed it since. */
     public Uni<List<ApiKey>> list(String ownerId) {
-        return keys.listFor(ownerId);
+        List<ApiKey> cached = lists.get(ownerId);
+        if (cached != null) {
+            return Uni.createFrom().item(cached);
+        }
+        long version = lists.version();
+        return keys.listFor(ownerId).invoke(read -> lists.keep(ownerId, read, version));
     }
 
     public Uni<ApiKey> get(String ownerId, String id) {

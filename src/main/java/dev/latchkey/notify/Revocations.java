@@ -8,6 +8,7 @@ import jakarta.enterprise.event.Observes;
 import org.eclipse.microprofile.config.ConfigProvider;
 
 import dev.latchkey.LatchkeyConfig;
+import dev.latchkey.apikey.KeyListCache;
 import dev.latchkey.app.AppRepository;
 import dev.latchkey.session.LiveSessionCache;
 import dev.latchkey.throttle.Throttle;
@@ -20,9 +21,9 @@ import io.vertx.pgclient.PgConnectOptions;
 
 /**
  * Listens on its own connection for what the database announces on {@code latchkey_revoke}
- * (V8's triggers, and throttles that filled) and drops what no longer holds from this instance's
+ * (V8's and V9's triggers, and throttles that filled) and drops what no longer holds from this instance's
  * memory, within milliseconds of the commit, whichever instance or operator made the change
- * (SPEC section 11). While the connection is down, the session cache is not trusted; after a
+ * (SPEC section 11). While the connection is down, the session and key-list caches are not trusted; after a
  * reconnection it starts empty, since notices sent meanwhile are lost. A heartbeat on the same
  * connection turns a database that went silent without closing it into a lost connection too.
  */
@@ -35,6 +36,7 @@ public class Revocations {
 
     private final Vertx vertx;
     private final LiveSessionCache sessions;
+    private final KeyListCache keyLists;
     private final AppRepository apps;
     private final Throttle throttle;
     private final LatchkeyConfig config;
@@ -42,9 +44,11 @@ public class Revocations {
     private volatile boolean stopped;
     private long heartbeat = -1;
 
-    public Revocations(Vertx vertx, LiveSessionCache sessions, AppRepository apps, Throttle throttle, LatchkeyConfig config) {
+    public Revocations(Vertx vertx, LiveSessionCache sessions, KeyListCache keyLists, AppRepository apps, Throttle throttle,
+            LatchkeyConfig config) {
         this.vertx = vertx;
         this.sessions = sessions;
+        this.keyLists = keyLists;
         this.apps = apps;
         this.throttle = throttle;
         this.config = config;
@@ -62,6 +66,7 @@ public class Revocations {
     void stop(@Observes ShutdownEvent event) {
         stopped = true;
         sessions.distrust();
+        keyLists.distrust();
         if (heartbeat >= 0) {
             vertx.cancelTimer(heartbeat);
         }
@@ -88,6 +93,7 @@ public class Revocations {
                 .subscribe().with(conn -> {
                     connection = conn;
                     sessions.trust();
+                    keyLists.trust();
                     Log.debug("listening for revocations");
                 }, failure -> {
                     Log.debugf("revocation listener cannot connect (%s); retrying", failure.toString());
@@ -104,6 +110,7 @@ public class Revocations {
             Log.warn("revocation listener disconnected: sessions are read from the database until it is back");
         }
         sessions.distrust();
+        keyLists.distrust();
         vertx.setTimer(RECONNECT_AFTER.toMillis(), id -> connect());
     }
 
@@ -123,7 +130,7 @@ public class Revocations {
                 });
     }
 
-    /** One notice: {@code s:<session>}, {@code u:<user>}, {@code a:<app>} or {@code t:<counter>:<until epoch ms>}. */
+    /** One notice: {@code s:<session>}, {@code u:<user>}, {@code k:<key owner>}, {@code a:<app>} or {@code t:<counter>:<until epoch ms>}. */
     void notice(String payload) {
         if (payload == null || payload.length() < 3 || payload.charAt(1) != ':') {
             return;
@@ -132,6 +139,7 @@ public class Revocations {
         switch (payload.charAt(0)) {
             case 's' -> sessions.sessionChanged(subject);
             case 'u' -> sessions.userChanged(subject);
+            case 'k' -> keyLists.ownerChanged(subject);
             case 'a' -> apps.forget(subject);
             case 't' -> throttle.blockedElsewhere(subject);
             default -> Log.debugf("unknown revocation notice %s", payload.charAt(0));

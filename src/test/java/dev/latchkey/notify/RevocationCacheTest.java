@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.List;
+
 import jakarta.inject.Inject;
 
 import org.junit.jupiter.api.Test;
@@ -13,6 +15,7 @@ import dev.latchkey.TestDatabase;
 import dev.latchkey.TestSql;
 import dev.latchkey.TestUsers;
 import dev.latchkey.TestUsers.Tokens;
+import dev.latchkey.apikey.KeyListCache;
 import dev.latchkey.session.LiveSessionCache;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -28,6 +31,37 @@ class RevocationCacheTest {
 
     @Inject
     LiveSessionCache cache;
+
+    @Inject
+    KeyListCache keyLists;
+
+    @Test
+    void keyListsServedFromMemoryFollowEveryChangeMadeInSql() throws Exception {
+        awaitTrusted();
+        Tokens user = TestUsers.registered();
+        TestUsers.createKey(user, "laptop");
+        assertEquals(List.of(false), disabledFlags(user));
+        assertTrue(keyLists.size() > 0, "the list is served from memory now");
+
+        TestSql.exec("update api_keys set disabled = true where owner_id = '" + user.userId() + "'");
+        assertTrue(listChangedWithin(user, List.of(true), 1000) < 1000, "the notice dropped the list");
+        TestSql.exec("delete from api_keys where owner_id = '" + user.userId() + "'");
+        assertTrue(listChangedWithin(user, List.of(), 1000) < 1000);
+    }
+
+    @Test
+    void aClientReadsItsOwnKeyChangesAtOnce() {
+        Tokens user = TestUsers.registered();
+        for (int i = 0; i < 10; i++) {
+            TestUsers.createKey(user, "key-" + i);
+            assertEquals(i + 1, disabledFlags(user).size(), "a created key is listed in the next answer");
+        }
+        String id = given().header("Authorization", user.bearerRefresh()).get(TestUsers.API + "/auth/api_keys")
+                .jsonPath().getString("[0]._id");
+        given().header("Authorization", user.bearerRefresh()).put(TestUsers.API + "/auth/api_keys/" + id + "/disable")
+                .then().statusCode(204);
+        assertTrue(disabledFlags(user).get(0), "a disabled key is listed disabled in the next answer");
+    }
 
     @Test
     void aSessionEndedInSqlIsRefusedWithinMilliseconds() throws Exception {
@@ -67,6 +101,16 @@ class RevocationCacheTest {
         TestSql.exec("update sessions set ended_at = now() where user_id = '" + user.userId() + "'");
         profile(user, 401);
         awaitTrusted();
+        Tokens keyOwner = TestUsers.registered();
+        TestUsers.createKey(keyOwner, "laptop");
+        disabledFlags(keyOwner);
+        TestSql.exec("select pg_terminate_backend(pid) from pg_stat_activity where query like 'LISTEN%' and datname = current_database()");
+        while (cache.trusted() && System.currentTimeMillis() < deadline + 5000) {
+            Thread.sleep(10);
+        }
+        TestSql.exec("update api_keys set disabled = true where owner_id = '" + keyOwner.userId() + "'");
+        assertEquals(List.of(true), disabledFlags(keyOwner), "no stale list serves while the listener is away");
+        awaitTrusted();
         Tokens later = TestUsers.registered();
         profile(later, 200);
         assertTrue(cache.trusted(), "trusted again once subscribed again");
@@ -83,6 +127,23 @@ class RevocationCacheTest {
     private static long refusedWithin(Tokens user, long limitMillis) throws InterruptedException {
         long start = System.nanoTime();
         while (given().header("Authorization", user.bearerAccess()).get(TestUsers.API + "/auth/profile").statusCode() != 401) {
+            long elapsed = (System.nanoTime() - start) / 1_000_000;
+            if (elapsed > limitMillis) {
+                return elapsed;
+            }
+            Thread.sleep(2);
+        }
+        return (System.nanoTime() - start) / 1_000_000;
+    }
+
+    private static List<Boolean> disabledFlags(Tokens user) {
+        return given().header("Authorization", user.bearerRefresh()).get(TestUsers.API + "/auth/api_keys")
+                .then().statusCode(200).extract().jsonPath().getList("disabled", Boolean.class);
+    }
+
+    private static long listChangedWithin(Tokens user, List<Boolean> expected, long limitMillis) throws InterruptedException {
+        long start = System.nanoTime();
+        while (!disabledFlags(user).equals(expected)) {
             long elapsed = (System.nanoTime() - start) / 1_000_000;
             if (elapsed > limitMillis) {
                 return elapsed;
