@@ -51,6 +51,18 @@ const login = (base, username, password) =>
 const keyLogin = (base, key) => expect(200, "POST", `${provider(base, "api-key")}/login`, { body: { key } });
 const profile = (base, access) => call("GET", `${client(base)}/auth/profile`, { token: access });
 
+// ---- the health paths deploy/kubernetes probes ------------------------------------------------
+
+async function probes() {
+  for (const [name, base] of [["A", A], ["B", B]]) {
+    const answers = [];
+    for (const path of ["/q/health/started", "/q/health/live", "/q/health/ready"]) {
+      answers.push(`${path} ${(await call("GET", `${base}${path}`)).status}`);
+    }
+    check(`${name} answers the Kubernetes probes' paths`, answers.every((a) => a.endsWith(" 200")), answers.join(", "));
+  }
+}
+
 // ---- one instance signs, the other serves ------------------------------------------------------
 
 async function crossInstanceRoutes() {
@@ -182,7 +194,16 @@ async function revocationKinds() {
     check(`${name} on A is refused (401) on B, p99 within ${P99_LIMIT_MS} ms`, ok,
       error ?? `p50 ${fmt(row.p50)} ms, p99 ${fmt(row.p99)} ms, max ${fmt(row.max)} ms${row.never ? `, ${row.never} never refused within ${POLL_GIVE_UP_MS} ms` : ""}`);
   }
+  // The trials measure the cache's invalidation only if B answered from its cache at all.
+  const hits = await sessionCacheHits(B);
+  check("B served the trials' sessions from its live-session cache", hits > 0, `${hits} hits`);
   return rows;
+}
+
+async function sessionCacheHits(base) {
+  const text = await (await fetch(`${base}/q/metrics`)).text();
+  const line = text.split("\n").find((l) => l.startsWith("cache_gets_total{") && l.includes('cache="live-sessions"') && l.includes('result="hit"'));
+  return line ? Number(line.split(" ").at(-1)) : 0;
 }
 
 const fmt = (ms) => (ms === undefined ? "-" : ms === Infinity ? "never" : ms.toFixed(1));
@@ -280,15 +301,17 @@ async function killUnderTraffic() {
 
 // ---- run ---------------------------------------------------------------------------------------
 
-const steps = [crossInstanceRoutes, sharedThrottle, revocationKinds, killUnderTraffic];
+const steps = [probes, crossInstanceRoutes, sharedThrottle, revocationKinds, killUnderTraffic];
 let rows = [];
 for (const step of steps) {
+  const started = performance.now();
   try {
     const out = await step();
     if (step === revocationKinds) rows = out;
   } catch (e) {
     check(step.name, false, e.message);
   }
+  console.log(`INFO ${step.name}: ${((performance.now() - started) / 1000).toFixed(1)} s`);
 }
 if (rows.length) table(rows);
 console.log(`two-instances: ${passed} passed, ${failed} failed`);
