@@ -97,7 +97,7 @@ done
 
 status=0
 A="http://127.0.0.1:$A_PORT" B="http://127.0.0.1:$B_PORT" LB="http://127.0.0.1:$LB_PORT" \
-  STATS="http://127.0.0.1:$STATS_PORT/stats;csv" APP=$APP ADMIN_KEY="$ADMIN_KEY" B_PID="$B_PID" \
+  STATS="http://127.0.0.1:$STATS_PORT/stats;csv" APP=$APP ADMIN_KEY="$ADMIN_KEY" DB="$DB" B_PID="$B_PID" \
   timeout 240 node e2e/two-instances.mjs || status=$?
 if grep -h ' ERROR ' target/two-a-server.log target/two-b-server.log; then
   echo "FAIL an instance logged an ERROR (above)"
