@@ -98,7 +98,11 @@ done
 status=0
 A="http://127.0.0.1:$A_PORT" B="http://127.0.0.1:$B_PORT" LB="http://127.0.0.1:$LB_PORT" \
   STATS="http://127.0.0.1:$STATS_PORT/stats;csv" APP=$APP ADMIN_KEY="$ADMIN_KEY" DB="$DB" B_PID="$B_PID" \
-  timeout 240 node e2e/two-instances.mjs || status=$?
+  timeout 240 node e2e/two-instances.mjs &
+# In the background, so a SIGTERM or Ctrl-C reaches the trap at once rather than after the driver.
+driver=$!
+pids=("$driver" "${pids[@]}")
+wait "$driver" || status=$?
 if grep -h ' ERROR ' target/two-a-server.log target/two-b-server.log; then
   echo "FAIL an instance logged an ERROR (above)"
   status=1
