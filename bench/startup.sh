@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# Start-up time and memory of the packaged jar against an external PostgreSQL.
+#
+#   bash bench/startup.sh [label]
+#
+# Starts target/quarkus-app/quarkus-run.jar RUNS times (default 3), each on a fresh database,
+# and prints, per run and as the median: ready = process start to the first 200 of
+# /q/health/ready, and the JVM's RSS at that moment. The java is $JAVA_HOME/bin/java when
+# JAVA_HOME is set, else the one on PATH; the JVM options are bin/run's (LATCHKEY_JAVA_OPTS
+# replaces them, e.g. to add -XX:AOTCache=target/quarkus-app/app.aot). Every start is bounded
+# (60 s); the server is stopped and each database dropped on exit.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+label=${1:-startup}
+RUNS=${RUNS:-3}
+PORT=${STARTUP_PORT:-19010}
+PGHOST_=${PGHOST:-127.0.0.1}
+PGPORT_=${PGPORT:-5432}
+PGUSER_=${PGUSER:-postgres}
+JAVA=${JAVA_HOME:+$JAVA_HOME/bin/}java
+JAR=target/quarkus-app/quarkus-run.jar
+OPTS=${LATCHKEY_JAVA_OPTS-$(sed -n 's/^default_java_opts="\(.*\)"$/\1/p' bin/run)}
+LOG=target/startup-$label.log
+[ -f "$JAR" ] || { echo "startup: build first (./mvnw -B package -DskipTests)" >&2; exit 1; }
+
+pid=""
+db=""
+psql_admin() { psql -h "$PGHOST_" -p "$PGPORT_" -U "$PGUSER_" -d postgres -v ON_ERROR_STOP=1 -qAt "$@"; }
+stop() {
+  if [ -n "$pid" ]; then
+    kill -TERM "$pid" 2>/dev/null || true
+    timeout 20 tail --pid="$pid" -f /dev/null || kill -KILL "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+    pid=""
+  fi
+  [ -z "$db" ] || psql_admin -c "drop database if exists \"$db\" with (force)" >/dev/null
+  db=""
+}
+trap stop EXIT
+
+"$JAVA" -version 2>&1 | head -n 1
+: > "$LOG"
+ready=()
+for run in $(seq 1 "$RUNS"); do
+  db=latchkey_startup_$$_$run
+  psql_admin -c "create database \"$db\"" >/dev/null
+  started=$(date +%s%N)
+  # shellcheck disable=SC2086
+  QUARKUS_HTTP_PORT=$PORT QUARKUS_HTTP_HOST=127.0.0.1 \
+    QUARKUS_DATASOURCE_REACTIVE_URL="postgresql://$PGHOST_:$PGPORT_/$db" \
+    QUARKUS_DATASOURCE_JDBC_URL="jdbc:postgresql://$PGHOST_:$PGPORT_/$db" \
+    QUARKUS_DATASOURCE_USERNAME="$PGUSER_" QUARKUS_DATASOURCE_PASSWORD= \
+    "$JAVA" $OPTS -jar "$JAR" >> "$LOG" 2>&1 < /dev/null &
+  pid=$!
+  until [ "$(curl -s -o /dev/null -w '%{http_code}' --max-time 2 "http://127.0.0.1:$PORT/q/health/ready")" = 200 ]; do
+    kill -0 "$pid" 2>/dev/null || { tail -n 30 "$LOG" >&2; echo "startup: the server exited" >&2; exit 1; }
+    [ $(( ($(date +%s%N) - started) / 1000000000 )) -lt 60 ] || { echo "startup: not ready in 60 s" >&2; exit 1; }
+    sleep 0.01
+  done
+  ms=$(( ($(date +%s%N) - started) / 1000000 ))
+  rss=$(( $(awk '$1 == "Rss:" { print $2 }' "/proc/$pid/smaps_rollup") / 1024 ))
+  echo "startup: $label run $run: ready in $ms ms, RSS $rss MB"
+  ready+=("$ms ${rss}")
+  stop
+done
+median=$(printf '%s\n' "${ready[@]}" | sort -n | sed -n "$(( (RUNS + 1) / 2 ))p")
+echo "startup: $label: median ready ${median% *} ms (RSS ${median#* } MB at that run); runs: $(printf '%s\n' "${ready[@]}" | cut -d' ' -f1 | paste -sd/)"
