@@ -3,8 +3,9 @@
 #
 #   bash bench/startup.sh [label]
 #
-# Starts target/quarkus-app/quarkus-run.jar RUNS times (default 3), each on a fresh database,
-# and prints, per run and as the median: ready = process start to the first 200 of
+# Starts target/quarkus-app/quarkus-run.jar RUNS times (default 3), each on a fresh database
+# (migrations included), or with RESTART=1 each on one database an unmeasured first start
+# migrated, and prints, per run and as the median: ready = process start to the first 200 of
 # /q/health/ready, and the JVM's RSS at that moment. The java is $JAVA_HOME/bin/java when
 # JAVA_HOME is set, else the one on PATH; the JVM options are bin/run's (LATCHKEY_JAVA_OPTS
 # replaces them, e.g. to add -XX:AOTCache=target/quarkus-app/app.aot). Every start is bounded
@@ -28,12 +29,7 @@ pid=""
 db=""
 psql_admin() { psql -h "$PGHOST_" -p "$PGPORT_" -U "$PGUSER_" -d postgres -v ON_ERROR_STOP=1 -qAt "$@"; }
 stop() {
-  if [ -n "$pid" ]; then
-    kill -TERM "$pid" 2>/dev/null || true
-    timeout 20 tail --pid="$pid" -f /dev/null || kill -KILL "$pid" 2>/dev/null || true
-    wait "$pid" 2>/dev/null || true
-    pid=""
-  fi
+  [ -z "$pid" ] || stop_server
   [ -z "$db" ] || psql_admin -c "drop database if exists \"$db\" with (force)" >/dev/null
   db=""
 }
@@ -42,9 +38,8 @@ trap stop EXIT
 "$JAVA" -version 2>&1 | head -n 1
 : > "$LOG"
 ready=()
-for run in $(seq 1 "$RUNS"); do
-  db=latchkey_startup_$$_$run
-  psql_admin -c "create database \"$db\"" >/dev/null
+start() { # run
+  [ -n "$db" ] || { db=latchkey_startup_$$_$1; psql_admin -c "create database \"$db\"" >/dev/null; }
   started=$(date +%s%N)
   # shellcheck disable=SC2086
   QUARKUS_HTTP_PORT=$PORT QUARKUS_HTTP_HOST=127.0.0.1 \
@@ -60,9 +55,23 @@ for run in $(seq 1 "$RUNS"); do
   done
   ms=$(( ($(date +%s%N) - started) / 1000000 ))
   rss=$(( $(awk '$1 == "Rss:" { print $2 }' "/proc/$pid/smaps_rollup") / 1024 ))
+}
+stop_server() {
+  kill -TERM "$pid" 2>/dev/null || true
+  timeout 20 tail --pid="$pid" -f /dev/null || kill -KILL "$pid" 2>/dev/null || true
+  wait "$pid" 2>/dev/null || true
+  pid=""
+}
+if [ "${RESTART:-0}" = 1 ]; then
+  start 0
+  stop_server
+fi
+for run in $(seq 1 "$RUNS"); do
+  start "$run"
   echo "startup: $label run $run: ready in $ms ms, RSS $rss MB"
   ready+=("$ms ${rss}")
-  stop
+  stop_server
+  [ "${RESTART:-0}" = 1 ] || stop
 done
 median=$(printf '%s\n' "${ready[@]}" | sort -n | sed -n "$(( (RUNS + 1) / 2 ))p")
 echo "startup: $label: median ready ${median% *} ms (RSS ${median#* } MB at that run); runs: $(printf '%s\n' "${ready[@]}" | cut -d' ' -f1 | paste -sd/)"
