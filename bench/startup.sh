@@ -6,7 +6,8 @@
 # Starts target/quarkus-app/quarkus-run.jar RUNS times (default 3), each on a fresh database
 # (migrations included), or with RESTART=1 each on one database an unmeasured first start
 # migrated, and prints, per run and as the median: ready = process start to the first 200 of
-# /q/health/ready, and the JVM's RSS at that moment. The java is $JAVA_HOME/bin/java when
+# /q/health/ready, the JVM's RSS and the CPU time it had used (user + system) at that moment;
+# on a busy machine the CPU time moves less than the wall-clock time. The java is $JAVA_HOME/bin/java when
 # JAVA_HOME is set, else the one on PATH; the JVM options are bin/run's (LATCHKEY_JAVA_OPTS
 # replaces them, e.g. to add -XX:AOTCache=target/quarkus-app/app.aot). Every start is bounded
 # (60 s); the server is stopped and each database dropped on exit.
@@ -55,6 +56,8 @@ start() { # run
   done
   ms=$(( ($(date +%s%N) - started) / 1000000 ))
   rss=$(( $(awk '$1 == "Rss:" { print $2 }' "/proc/$pid/smaps_rollup") / 1024 ))
+  # Fields 14 and 15 of /proc/PID/stat, in clock ticks; the command name (field 2) has no space here.
+  cpu=$(awk -v hz="$(getconf CLK_TCK)" '{ printf "%d", ($14 + $15) * 1000 / hz }' "/proc/$pid/stat")
 }
 stop_server() {
   kill -TERM "$pid" 2>/dev/null || true
@@ -68,10 +71,11 @@ if [ "${RESTART:-0}" = 1 ]; then
 fi
 for run in $(seq 1 "$RUNS"); do
   start "$run"
-  echo "startup: $label run $run: ready in $ms ms, RSS $rss MB"
-  ready+=("$ms ${rss}")
+  echo "startup: $label run $run: ready in $ms ms, CPU $cpu ms, RSS $rss MB"
+  ready+=("$ms $rss $cpu")
   stop_server
   [ "${RESTART:-0}" = 1 ] || stop
 done
-median=$(printf '%s\n' "${ready[@]}" | sort -n | sed -n "$(( (RUNS + 1) / 2 ))p")
-echo "startup: $label: median ready ${median% *} ms (RSS ${median#* } MB at that run); runs: $(printf '%s\n' "${ready[@]}" | cut -d' ' -f1 | paste -sd/)"
+runs() { printf '%s\n' "${ready[@]}" | cut -d' ' -f"$1"; }
+median() { runs "$1" | sort -n | sed -n "$(( (RUNS + 1) / 2 ))p"; }
+echo "startup: $label: median ready $(median 1) ms ($(runs 1 | paste -sd/)), CPU $(median 3) ms ($(runs 3 | paste -sd/)), RSS $(median 2) MB ($(runs 2 | paste -sd/))"
