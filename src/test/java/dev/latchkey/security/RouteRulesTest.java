@@ -69,6 +69,13 @@ class RouteRulesTest {
         assertEquals(List.of(), admitted, "authenticated routes that did not answer 401 without a token");
     }
 
+    @Test
+    void aPublicRouteNeverMeetsTheCallerFilter() {
+        // Unbound, the filter would run everywhere and refuse the routes that have no rule.
+        given().get("/api/client/v2.0/app/latchkey-app/location").then().statusCode(200);
+        given().get("/.well-known/jwks.json").then().statusCode(200);
+    }
+
     private List<Method> clientRoutes() {
         List<Class<?>> resources = beans.getBeans(Object.class, Any.Literal.INSTANCE).stream()
                 .<Class<?>>map(bean -> bean.getBeanClass())
