@@ -29,6 +29,7 @@ import dev.latchkey.security.Authenticated;
 import dev.latchkey.security.CurrentCaller;
 import dev.latchkey.session.TokenType;
 import dev.latchkey.http.Deadline;
+import io.quarkus.runtime.annotations.RegisterForReflection;
 import io.smallrye.mutiny.Uni;
 
 /**
@@ -45,7 +46,11 @@ public class ApiKeyResource {
     public record NewKey(String name, @JsonProperty("expires_at") String expiresAt) {
     }
 
-    /** {@code grace_seconds} is read as JSON so that {@code 1.5}, {@code "5"} or {@code true} are refused, not coerced. */
+    /**
+     * {@code grace_seconds} is read as JSON so that {@code 1.5}, {@code "5"} or {@code true} are refused, not coerced.
+     * Read with the ObjectMapper from the raw body, so registered for a native build by hand.
+     */
+    @RegisterForReflection
     public record Rotation(@JsonProperty("grace_seconds") JsonNode graceSeconds) {
     }
 

@@ -8,11 +8,17 @@ import java.util.Set;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 
+import io.quarkus.runtime.annotations.RegisterForReflection;
+
 /**
  * An app's settings: the admin API's app object without its id (SPEC section 9). Stored as one
  * JSON document in {@code apps.settings}; the bootstrap app's first settings come from
  * {@code latchkey.bootstrap.settings} in the same shape. Absent values take the defaults below.
+ * Registered for reflection: read and written with an ObjectMapper, where a native build cannot
+ * see the types.
  */
+@RegisterForReflection(targets = { AppSettings.class, AppSettings.Providers.class, AppSettings.Toggle.class,
+        AppSettings.LocalUserpass.class, AppSettings.CustomToken.class, AppSettings.MetadataField.class })
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record AppSettings(Providers providers,
         @JsonProperty("api_keys_max_per_user") Integer apiKeysMaxPerUser) {

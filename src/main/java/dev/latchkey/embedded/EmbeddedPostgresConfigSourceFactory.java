@@ -10,6 +10,7 @@ import org.eclipse.microprofile.config.spi.ConfigSource;
 
 import org.jboss.logging.Logger;
 import io.quarkus.runtime.ExecutionMode;
+import io.quarkus.runtime.ImageMode;
 import io.quarkus.runtime.LaunchMode;
 import io.smallrye.config.ConfigSourceContext;
 import io.smallrye.config.ConfigSourceFactory;
@@ -63,6 +64,11 @@ public class EmbeddedPostgresConfigSourceFactory implements ConfigSourceFactory 
         if (reactive || jdbc) {
             throw new IllegalStateException("only one of QUARKUS_DATASOURCE_REACTIVE_URL and QUARKUS_DATASOURCE_JDBC_URL "
                     + "is set: set both (the same database), or neither to use the embedded PostgreSQL");
+        }
+        if (ImageMode.current() == ImageMode.NATIVE_RUN) {
+            // The server binaries are a jar resource the native image does not carry.
+            throw new IllegalStateException("the native executable has no embedded PostgreSQL: set "
+                    + "QUARKUS_DATASOURCE_REACTIVE_URL and QUARKUS_DATASOURCE_JDBC_URL (and _USERNAME, _PASSWORD)");
         }
         ConfigValue dataDir = context.getValue(DATA_DIR);
         EmbeddedPostgres server = start(Path.of(isSet(dataDir) ? dataDir.getValue() : DEFAULT_DATA_DIR));

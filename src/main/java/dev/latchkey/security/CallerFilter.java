@@ -1,17 +1,16 @@
 package dev.latchkey.security;
 
+import java.lang.reflect.Method;
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
 import jakarta.ws.rs.container.ContainerRequestContext;
+import jakarta.ws.rs.container.ResourceInfo;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.Response;
 
 import org.jboss.resteasy.reactive.server.ServerRequestFilter;
-import org.jboss.resteasy.reactive.server.SimpleResourceInfo;
 
 import dev.latchkey.LatchkeyConfig;
 import dev.latchkey.http.DeadlineInterceptor;
@@ -25,11 +24,11 @@ import io.smallrye.mutiny.Uni;
 public class CallerFilter {
 
     /**
-     * Each route's rule, read by reflection once. Keyed by what names the route: RESTEasy Reactive
-     * makes a new {@link SimpleResourceInfo} for every request, without equals, so keyed by that
-     * the map gained an entry per request (about 70 bytes each, found by bench/run.sh --abuse).
+     * Each route's admission, made once per route. Quarkus REST hands every request of a route the
+     * same {@link ResourceInfo}, whose method it resolved once; the map's keys are those methods,
+     * so it holds at most one entry per {@link Authenticated} route.
      */
-    private final Map<Route, Optional<Authenticated>> rules = new ConcurrentHashMap<>();
+    private final Map<Method, Admission> admissions = new ConcurrentHashMap<>();
     private final CallerResolver callers;
     private final CurrentCaller current;
 
@@ -41,38 +40,29 @@ public class CallerFilter {
         this.deadline = config.requestDeadline();
     }
 
+    /** Bound by name to {@link Authenticated}: Quarkus REST runs it on those routes only. */
+    @Authenticated
     @ServerRequestFilter
-    public Uni<Response> authenticate(ContainerRequestContext request, SimpleResourceInfo resource) {
-        Authenticated rule = rules.computeIfAbsent(Route.of(resource), CallerFilter::rule).orElse(null);
-        if (rule == null) {
-            return Uni.createFrom().nullItem();
-        }
-        return DeadlineInterceptor.within(callers.resolve(request.getHeaderString(HttpHeaders.AUTHORIZATION), Admission.of(rule)),
+    public Uni<Response> authenticate(ContainerRequestContext request, ResourceInfo route) {
+        Admission admission = admissions.computeIfAbsent(route.getResourceMethod(), CallerFilter::admission);
+        return DeadlineInterceptor.within(callers.resolve(request.getHeaderString(HttpHeaders.AUTHORIZATION), admission),
                 deadline).map(caller -> {
                     current.set(caller);
                     return null;
                 });
     }
 
-    /** Routes whose rule has been read; at most the number of routes. For tests. */
+    /** Routes whose admission has been made; at most the number of routes. For tests. */
     int knownRoutes() {
-        return rules.size();
+        return admissions.size();
     }
 
-    private static Optional<Authenticated> rule(Route route) {
-        try {
-            return Optional.ofNullable(route.resourceClass()
-                    .getMethod(route.methodName(), route.parameterTypes().toArray(Class<?>[]::new))
-                    .getAnnotation(Authenticated.class));
-        } catch (NoSuchMethodException e) {
-            return Optional.empty();
+    private static Admission admission(Method route) {
+        Authenticated rule = route.getAnnotation(Authenticated.class);
+        if (rule == null) {
+            // Only a route that carries the binding gets here; without it this would be a hole.
+            throw new IllegalStateException(route + " reached CallerFilter without @Authenticated");
         }
-    }
-
-    /** A resource method, equal to itself in every request. */
-    private record Route(Class<?> resourceClass, String methodName, List<Class<?>> parameterTypes) {
-        static Route of(SimpleResourceInfo resource) {
-            return new Route(resource.getResourceClass(), resource.getMethodName(), List.of(resource.parameterTypes()));
-        }
+        return Admission.of(rule);
     }
 }
