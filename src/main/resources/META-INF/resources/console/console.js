@@ -38,7 +38,8 @@ async function run(label, action) {
     const words = err instanceof ApiError || err instanceof Error ? err.message : String(err);
     report(`error: ${label}: ${words}`, false);
     showError(`${label} failed: ${words}`);
-    if (err instanceof ApiError && err.status === 401 && err.code === "AuthError") signOut("the admin key was refused; sign in again");
+    // A refused admin key (wrong, deleted) ends the console's session; the error stays on screen.
+    if (err instanceof ApiError && err.status === 401 && err.code === "AuthError") signOut();
   }
 }
 
@@ -147,7 +148,7 @@ function signedIn() {
   $("#session").hidden = false;
 }
 
-function signOut(reason) {
+function signOut() {
   adminKey.clear();
   $("#admin-key").value = "";
   $("#nav").hidden = true;
@@ -160,7 +161,6 @@ function signOut(reason) {
   state.user = null;
   showScreen("signin");
   $("#admin-key").focus();
-  if (reason) showError(reason);
 }
 
 $("#signin-form").addEventListener("submit", (e) => {
