@@ -124,7 +124,8 @@ fi
 
 # --- test -----------------------------------------------------------------------------------
 
-echo "browser: running the browser test (timeout ${TEST_TIMEOUT}s)"
+echo "browser: running the browser tests (timeout ${TEST_TIMEOUT}s)"
+rm -f target/console-*.png
 set +e
 (
   cd "$SCRIPT_DIR"

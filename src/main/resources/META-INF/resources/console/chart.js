@@ -43,6 +43,6 @@ export function loginChart(logins) {
       svg.append(el("text", { x: x + 1, y: HEIGHT - 4 }, hour));
     }
   });
-  svg.append(el("text", { x: WIDTH - 2, y: 10, "text-anchor": "end" }, `max ${peak}`));
+  svg.append(el("text", { x: 2, y: 10 }, `max ${peak} per hour`));
   return svg;
 }

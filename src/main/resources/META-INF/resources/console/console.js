@@ -9,7 +9,7 @@ const SCREENS = ["apps", "users", "server-keys", "audit"];
 const APP = "latchkey.console.app";
 const PAGE = 20;
 
-const state = { apps: [], app: sessionStorage.getItem(APP) || "", screen: "apps", usersNext: null, auditNext: null, user: null };
+const state = { editing: null, apps: [], app: sessionStorage.getItem(APP) || "", screen: "apps", usersNext: null, auditNext: null, user: null };
 
 // --- reporting ------------------------------------------------------------------------------
 
@@ -237,6 +237,7 @@ function mode(urlOne, urlTwo, fallback) {
 function editSettings(app) {
   const lu = app.providers["local-userpass"] || {};
   const ct = app.providers["custom-token"] || {};
+  state.editing = app;
   $("#settings-app").textContent = app.id;
   $("#lu-enabled").checked = Boolean(lu.enabled);
   const [confirmMode, confirmUrl] = lu.auto_confirm === false ? mode(lu.email_confirmation_url, lu.confirmation_webhook_url, "email") : ["auto", ""];
@@ -282,12 +283,18 @@ function settingsPatch() {
   };
   const keys = $("#ct-keys").value.split("\n").map((k) => k.trim()).filter(Boolean);
   if (keys.length) ct.signing_keys = keys;
-  const patch = {
-    providers: { "local-userpass": lu, "anon-user": { enabled: $("#anon-enabled").checked },
-      "api-key": { enabled: $("#apikey-enabled").checked }, "custom-token": ct },
-  };
+  const providers = { "local-userpass": lu, "anon-user": { enabled: $("#anon-enabled").checked },
+    "api-key": { enabled: $("#apikey-enabled").checked }, "custom-token": ct };
+  // Only what changed, so that the audit trail names the settings the operator touched.
+  const same = (a, b) => JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
+  const patch = {};
+  for (const [name, settings] of Object.entries(providers)) {
+    const current = state.editing.providers[name] || {};
+    const changed = Object.fromEntries(Object.entries(settings).filter(([field, v]) => !same(v, current[field])));
+    if (Object.keys(changed).length) (patch.providers ??= {})[name] = changed;
+  }
   const limit = $("#key-limit").value.trim();
-  if (limit !== "") patch.api_keys_max_per_user = Number(limit);
+  if (limit !== "" && !same(Number(limit), state.editing.api_keys_max_per_user)) patch.api_keys_max_per_user = Number(limit);
   return patch;
 }
 
@@ -308,7 +315,9 @@ $("#settings-form").addEventListener("submit", (e) => {
   e.preventDefault();
   const id = $("#settings-app").textContent;
   run(`save settings of ${id}`, async () => {
-    const app = await api("PATCH", path("apps", id), settingsPatch(), "application/merge-patch+json");
+    const patch = settingsPatch();
+    if (!Object.keys(patch).length) return `no change to the settings of ${id}`;
+    const app = await api("PATCH", path("apps", id), patch, "application/merge-patch+json");
     editSettings(app);
     await loadApps();
     return `saved settings of ${id}`;
@@ -336,7 +345,7 @@ async function loadUsers(after) {
     const tr = document.createElement("tr");
     tr.dataset.userId = user.id;
     tr.dataset.email = user.email || "";
-    tr.append(cell(user.email || "(no email)"), cell(code(user.id)), cell(user.type), stateCell(user.disabled), cell(when(user.created_at)),
+    tr.append(cell(user.email || "(no email)"), cell(code(user.id)), cell(user.type), stateCell(user.disabled), cell(when(user.created_at), "when"),
       actions(button("Open", `Open user ${user.email || user.id}`, () => run(`open user ${user.id}`, () => openUser(user.id)))));
     return tr;
   }));
@@ -359,7 +368,7 @@ async function openUser(userId) {
   $("#sessions-table tbody").replaceChildren(...user.sessions.map((s) => {
     const tr = document.createElement("tr");
     tr.dataset.sessionId = s.id;
-    tr.append(cell(code(s.id)), cell(s.provider_type), cell(when(s.created_at)), cell(when(s.expires_at)),
+    tr.append(cell(code(s.id)), cell(s.provider_type), cell(when(s.created_at), "when"), cell(when(s.expires_at), "when"),
       actions(button("End", `End session ${s.id}`, () => run(`end session ${s.id}`, async () => {
         await api("DELETE", appPath("users", user.id, "sessions", s.id));
         await openUser(user.id);
@@ -374,7 +383,7 @@ async function openUser(userId) {
     tr.dataset.keyName = k.name;
     tr.dataset.disabled = String(k.disabled);
     const verb = k.disabled ? "enable" : "disable";
-    tr.append(cell(k.name), stateCell(k.disabled), cell(when(k.created_at)), cell(when(k.expires_at)), cell(when(k.last_used_at)),
+    tr.append(cell(k.name), stateCell(k.disabled), cell(when(k.created_at), "when"), cell(when(k.expires_at), "when"), cell(when(k.last_used_at), "when"),
       actions(
         button(k.disabled ? "Enable" : "Disable", `${k.disabled ? "Enable" : "Disable"} key ${k.name}`, () => run(`${verb} key ${k.name}`, async () => {
           await api("PUT", appPath("users", user.id, "api_keys", k._id, verb));
@@ -454,7 +463,7 @@ async function loadServerKeys() {
     tr.dataset.keyName = k.name;
     tr.dataset.disabled = String(k.disabled);
     const verb = k.disabled ? "enable" : "disable";
-    tr.append(cell(k.name), stateCell(k.disabled), cell(when(k.created_at)), cell(when(k.last_used_at)),
+    tr.append(cell(k.name), stateCell(k.disabled), cell(when(k.created_at), "when"), cell(when(k.last_used_at), "when"),
       actions(
         button(k.disabled ? "Enable" : "Disable", `${k.disabled ? "Enable" : "Disable"} server key ${k.name}`, () => run(`${verb} server key ${k.name}`, async () => {
           await api("PUT", appPath("api_keys", k._id, verb));
@@ -520,8 +529,8 @@ async function loadAudit(after) {
     tr.dataset.type = ev.type;
     tr.dataset.outcome = ev.outcome;
     const detail = ev.detail && Object.keys(ev.detail).length ? JSON.stringify(ev.detail) : "";
-    tr.append(cell(when(ev.at)), cell(ev.type), cell(ev.outcome), cell(ev.actor), cell(ev.user_id ? code(ev.user_id) : ""),
-      cell(code(ev.api_key_id || ev.session_id || "")), cell(ev.address), cell(code(detail)));
+    tr.append(cell(when(ev.at), "when"), cell(ev.type), cell(ev.outcome), cell(ev.actor), cell(ev.user_id ? code(ev.user_id) : ""),
+      cell(code(ev.api_key_id || ev.session_id || "")), cell(ev.address), cell(code(detail), "wrap"));
     return tr;
   }));
   return `${page.events.length} event(s)${page.next ? ", older ones on the next page" : ""}`;
