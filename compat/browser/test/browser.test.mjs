@@ -12,6 +12,7 @@ import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
+import { CHROMIUM_ARGS, journey } from "./journey.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const ROOT = resolve(here, "../../..");
@@ -51,15 +52,7 @@ before(async () => {
     executablePath: CHROMIUM,
     headless: true,
     viewport: { width: 1280, height: 1000 },
-    args: [
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-      "--no-first-run",
-      "--disable-quic",
-    ],
+    args: CHROMIUM_ARGS,
   });
   page = context.pages()[0] ?? (await context.newPage());
   page.setDefaultTimeout(20_000);
@@ -194,26 +187,11 @@ async function apiLogin(provider, body) {
 // --- the journey ---------------------------------------------------------------------------
 
 const state = {};
-let failed = false;
-
-/** Sequential steps sharing one page; once one fails the rest are skipped, not piled on. */
-function step(name, fn) {
-  test(name, async (t) => {
-    if (failed) {
-      t.skip("an earlier step failed");
-      return;
-    }
-    try {
-      await fn();
-    } catch (err) {
-      failed = true;
-      if (problems.length && !String(err.message).includes("browser problems")) {
-        err.message += `\n${problemReport()}`;
-      }
-      throw err;
-    }
-  });
-}
+const step = journey(async (err) => {
+  if (problems.length && !String(err.message).includes("browser problems")) {
+    err.message += `\n${problemReport()}`;
+  }
+});
 
 step("the page loads realm-web from another origin and is ready", async () => {
   await page.goto(PAGE_URL);

@@ -10,6 +10,7 @@ import { mkdir } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
+import { CHROMIUM_ARGS, journey } from "./journey.mjs";
 import * as Realm from "realm-web";
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -50,8 +51,7 @@ before(async () => {
   browser = await chromium.launch({
     executablePath: CHROMIUM,
     headless: true,
-    args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-      "--disable-sync", "--no-first-run", "--disable-quic"],
+    args: CHROMIUM_ARGS,
   });
   context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
   await context.grantPermissions(["clipboard-read", "clipboard-write"], { origin: new URL(API_URL).origin });
@@ -169,23 +169,7 @@ async function goTo(screen) {
 // --- the operator's story ------------------------------------------------------------------
 
 const state = {};
-let failed = false;
-
-function step(name, fn) {
-  test(name, async (t) => {
-    if (failed) {
-      t.skip("an earlier step failed");
-      return;
-    }
-    try {
-      await fn();
-    } catch (err) {
-      failed = true;
-      await screenshot("failure").catch(() => {});
-      throw err;
-    }
-  });
-}
+const step = journey(() => screenshot("failure").catch(() => {}));
 
 step("the console is served by Latchkey and asks for an admin key", async () => {
   const res = await page.goto(CONSOLE_URL);
