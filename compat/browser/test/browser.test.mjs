@@ -12,7 +12,7 @@ import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
-import { CHROMIUM_ARGS, journey } from "./journey.mjs";
+import { CHROMIUM_ARGS, journey, loginOutsideTheBrowser } from "./journey.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const ROOT = resolve(here, "../../..");
@@ -175,14 +175,7 @@ async function assertKeyNotOnPage(key) {
 }
 
 /** Out-of-browser checks, straight against the API (no realm-web). */
-async function apiLogin(provider, body) {
-  const res = await fetch(`${API_URL}/api/client/v2.0/app/${APP_ID}/auth/providers/${provider}/login`, {
-    method: "POST",
-    headers: { "Content-Type": "application/json" },
-    body: JSON.stringify(body),
-  });
-  return { status: res.status, body: await res.json().catch(() => null) };
-}
+const apiLogin = (provider, body) => loginOutsideTheBrowser(API_URL, APP_ID, provider, body);
 
 // --- the journey ---------------------------------------------------------------------------
 

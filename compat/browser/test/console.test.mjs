@@ -10,7 +10,7 @@ import { mkdir } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
-import { CHROMIUM_ARGS, journey } from "./journey.mjs";
+import { CHROMIUM_ARGS, journey, loginOutsideTheBrowser } from "./journey.mjs";
 import * as Realm from "realm-web";
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -126,14 +126,8 @@ async function admin(method, path, body) {
   return { status: res.status, body: await res.json().catch(() => null) };
 }
 
-async function apiLogin(provider, body) {
-  const res = await fetch(`${API_URL}/api/client/v2.0/app/${APP_ID}/auth/providers/${provider}/login`, {
-    method: "POST",
-    headers: { "Content-Type": "application/json" },
-    body: JSON.stringify(body),
-  });
-  return { status: res.status, body: await res.json().catch(() => null) };
-}
+/** Out-of-browser checks, straight against the API (no realm-web). */
+const apiLogin = (provider, body) => loginOutsideTheBrowser(API_URL, APP_ID, provider, body);
 
 /** Every visible control without an accessible name (labels, aria-label(ledby), text, title). */
 async function unnamedControls() {

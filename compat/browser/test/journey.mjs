@@ -1,5 +1,5 @@
-// Shared by the browser tests: Chromium's flags, and sequential steps that stop at the first
-// failure. Not a test file itself (run.sh runs test/*.test.mjs).
+// Shared by the browser tests: Chromium's flags, sequential steps that stop at the first
+// failure, and a login straight against the API. Not a test file itself (run.sh runs test/*.test.mjs).
 import { test } from "node:test";
 
 /** Flags for headless Debian Chromium in a container, without background traffic. */
@@ -34,4 +34,14 @@ export function journey(onFailure = async () => {}) {
       }
     });
   };
+}
+
+/** A login straight against the client API, outside the browser: `{status, body}`. */
+export async function loginOutsideTheBrowser(apiUrl, appId, provider, body) {
+  const res = await fetch(`${apiUrl}/api/client/v2.0/app/${appId}/auth/providers/${provider}/login`, {
+    method: "POST",
+    headers: { "Content-Type": "application/json" },
+    body: JSON.stringify(body),
+  });
+  return { status: res.status, body: await res.json().catch(() => null) };
 }
