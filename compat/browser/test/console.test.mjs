@@ -361,9 +361,16 @@ step("end all the user's sessions: realm-web gets 401, its refresh fails, it is 
 });
 
 step("the audit trail shows what happened, filtered and paged, with the 24-hour chart", async () => {
+  // More than one page of events: the server key enabled and disabled again, through the API.
+  const keys = await admin("GET", `/apps/${APP_ID}/api_keys`);
+  for (let i = 0; i < 4; i += 1) {
+    for (const verb of ["enable", "disable"]) {
+      assert.equal((await admin("PUT", `/apps/${APP_ID}/api_keys/${keys.body[0]._id}/${verb}`)).status, 204);
+    }
+  }
   await goTo("audit");
   const types = await page.$$eval("#audit-table tbody tr", (rows) => rows.map((r) => r.dataset.type));
-  for (const type of ["session.end", "api_key.disable", "login", "register", "api_key.create", "admin.app.update", "admin.app.create"]) {
+  for (const type of ["session.end", "api_key.disable", "api_key.enable", "login", "register", "api_key.create"]) {
     assert.ok(types.includes(type), `${type} in ${types}`);
   }
   const chart = page.locator("#chart-svg svg");
@@ -389,9 +396,16 @@ step("the audit trail shows what happened, filtered and paged, with the 24-hour 
     await page.fill("#audit-type", "");
     await page.click("#audit-filter-form button[type=submit]");
   }, /event\(s\)/);
-  if (await page.locator("#audit-next").isVisible()) {
-    await act(() => page.click("#audit-next"), /event\(s\)/);
-  }
+  const firstPage = await page.$$eval("#audit-table tbody tr", (rows) => rows.map((r) => r.textContent));
+  assert.equal(firstPage.length, 20, "a page holds 20 events");
+  assert.equal(await page.locator("#audit-next").isVisible(), true);
+  await act(() => page.click("#audit-next"), /^\d+ event\(s\)/);
+  const secondPage = await page.$$eval("#audit-table tbody tr", (rows) => rows.map((r) => r.textContent));
+  assert.ok(secondPage.length >= 1);
+  assert.ok(secondPage.every((row) => !firstPage.includes(row)), "the next page holds older events only");
+  const olderTypes = await page.$$eval("#audit-table tbody tr", (rows) => rows.map((r) => r.dataset.type));
+  assert.ok(olderTypes.includes("admin.app.update"), `the settings change is on the older page: ${olderTypes}`);
+  assert.equal(olderTypes.at(-1), "admin.app.create", "the oldest event is the app's creation");
   await assertAccessible("audit");
   await screenshot("audit");
 });

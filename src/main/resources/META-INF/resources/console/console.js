@@ -196,6 +196,17 @@ $("#app-select").addEventListener("change", (e) => {
   });
 });
 
+// The link of the screen on show loads it again (no hashchange then).
+$("#nav").addEventListener("click", (e) => {
+  const link = e.target.closest("a[data-screen]");
+  if (!link || link.hash !== location.hash) return;
+  e.preventDefault();
+  run(`reload ${link.dataset.screen}`, async () => {
+    await open(link.dataset.screen);
+    return `${link.dataset.screen} of ${state.app}`;
+  });
+});
+
 window.addEventListener("hashchange", () => {
   if (!adminKey.present()) return;
   const name = screenFromHash();
