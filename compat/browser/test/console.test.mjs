@@ -228,6 +228,7 @@ step("enable custom JWT with an HS256 key and an audience, and set the key limit
     await page.fill("#ct-keys", HS256_KEY);
     await page.fill("#ct-audience", "console-test, other-audience");
     await page.fill("#key-limit", "3");
+    await page.fill("#ct-metadata", '[{"name": "email", "field_name": "email", "required": false}]');
     await page.click("#settings-form button[type=submit]");
   }, new RegExp(`^saved settings of ${APP_ID}$`));
   assert.equal(await page.locator("#error").isHidden(), true);
@@ -238,6 +239,7 @@ step("enable custom JWT with an HS256 key and an audience, and set the key limit
   assert.equal(ct.signing_algorithm, "HS256");
   assert.deepEqual(ct.audience, ["console-test", "other-audience"]);
   assert.equal(app.body.api_keys_max_per_user, 3);
+  assert.deepEqual(ct.metadata_fields.map((f) => [f.name, f.field_name]), [["email", "email"]]);
   assert.ok(!JSON.stringify(app.body).includes(HS256_KEY), "signing keys are write-only");
   assert.equal(await page.locator("#ct-keys").inputValue(), "", "the form does not keep the secret");
   assert.equal(await page.locator("#ct-audience").inputValue(), "console-test, other-audience");

@@ -267,6 +267,7 @@ function editSettings(app) {
   $("#ct-jwks").value = ct.jwks_uri || "";
   $("#ct-audience").value = (ct.audience || []).join(", ");
   $("#ct-any-audience").checked = Boolean(ct.require_any_audience);
+  $("#ct-metadata").value = ct.metadata_fields && ct.metadata_fields.length ? JSON.stringify(ct.metadata_fields) : "";
   $("#settings-form").hidden = false;
 }
 
@@ -292,6 +293,16 @@ function settingsPatch() {
     audience: audience.length ? audience : null,
     require_any_audience: $("#ct-any-audience").checked,
   };
+  const metadata = $("#ct-metadata").value.trim();
+  if (metadata) {
+    try {
+      ct.metadata_fields = JSON.parse(metadata);
+    } catch (err) {
+      throw new Error(`metadata fields are not JSON: ${err.message}`);
+    }
+  } else {
+    ct.metadata_fields = null;
+  }
   const keys = $("#ct-keys").value.split("\n").map((k) => k.trim()).filter(Boolean);
   if (keys.length) ct.signing_keys = keys;
   const providers = { "local-userpass": lu, "anon-user": { enabled: $("#anon-enabled").checked },
