@@ -5,13 +5,15 @@
 # Installs Debian's chromium if missing, runs `npm ci` if needed, builds the jar if missing,
 # brings PostgreSQL up, creates a throw-away database, starts Latchkey and the static page
 # server, runs `node --test`, and always stops both servers and drops the database.
-# Exit code = the test result. Screenshot of the final page: target/browser-e2e.png.
+# Exit code = the test result. Screenshot of the final page: target/browser-e2e.png; the
+# console's screens: target/console-NN-<screen>.png.
 #
 # `run.sh --serve` starts the same servers and waits (Ctrl-C to stop), for a person to use
-# the page at http://127.0.0.1:18181/ instead of running the test.
+# the page at http://127.0.0.1:18181/ (and the console at http://127.0.0.1:18180/console/,
+# signing in with the LATCHKEY_ADMIN_KEY set beforehand) instead of running the test.
 #
 # Env: BROWSER_API_PORT (18180), BROWSER_PAGE_PORT (18181), CHROMIUM (/usr/bin/chromium),
-#      BROWSER_TEST_TIMEOUT (seconds, 300)
+#      BROWSER_TEST_TIMEOUT (seconds, 300), LATCHKEY_ADMIN_KEY (random when unset)
 set -euo pipefail
 
 SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -96,8 +98,11 @@ mkdir -p target
 
 # --- servers --------------------------------------------------------------------------------
 
+# The admin key for the console: LATCHKEY_ADMIN_KEY when set (for --serve), else a fresh one
+# for this run. It never reaches a log.
+ADMIN_KEY="${LATCHKEY_ADMIN_KEY:-browser-admin-$(od -An -N24 -tx1 /dev/urandom | tr -d ' \n')}"
 instance_start browser "$API_PORT" QUARKUS_HTTP_HOST=127.0.0.1 LATCHKEY_BOOTSTRAP_APP="$APP_ID" \
-  LATCHKEY_PASSWORD_ITERATIONS=10000
+  LATCHKEY_PASSWORD_ITERATIONS=10000 LATCHKEY_ADMIN_KEY="$ADMIN_KEY"
 SERVER_PID="$INSTANCE_PID"
 
 echo "browser: starting the page server on 127.0.0.1:$PAGE_PORT (log $STATIC_LOG)"
@@ -112,19 +117,21 @@ fi
 
 if [[ "${1:-}" == "--serve" ]]; then
   echo "browser: open http://127.0.0.1:$PAGE_PORT/?api=http://127.0.0.1:$API_PORT&app=$APP_ID (Ctrl-C stops)"
+  echo "browser: console at http://127.0.0.1:$API_PORT/console/ (sign in with the LATCHKEY_ADMIN_KEY you set before --serve)"
   wait "$SERVER_PID"
   exit $?
 fi
 
 # --- test -----------------------------------------------------------------------------------
 
-echo "browser: running the browser test (timeout ${TEST_TIMEOUT}s)"
+echo "browser: running the browser tests (timeout ${TEST_TIMEOUT}s)"
+rm -f target/console-*.png
 set +e
 (
   cd "$SCRIPT_DIR"
   LATCHKEY_URL="http://127.0.0.1:$API_PORT" LATCHKEY_APP="$APP_ID" \
   PAGE_URL="http://127.0.0.1:$PAGE_PORT/" CHROMIUM="$CHROMIUM" \
-  SCREENSHOT="$ROOT/target/browser-e2e.png" \
+  SCREENSHOT="$ROOT/target/browser-e2e.png" SCREENSHOTS="$ROOT/target" LATCHKEY_ADMIN_KEY="$ADMIN_KEY" \
     timeout --kill-after=10 "$TEST_TIMEOUT" node --test --test-concurrency=1 test/*.test.mjs
 )
 tests_status=$?

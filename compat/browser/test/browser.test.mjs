@@ -12,6 +12,7 @@ import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
+import { CHROMIUM_ARGS, journey, loginOutsideTheBrowser } from "./journey.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const ROOT = resolve(here, "../../..");
@@ -51,15 +52,7 @@ before(async () => {
     executablePath: CHROMIUM,
     headless: true,
     viewport: { width: 1280, height: 1000 },
-    args: [
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-      "--no-first-run",
-      "--disable-quic",
-    ],
+    args: CHROMIUM_ARGS,
   });
   page = context.pages()[0] ?? (await context.newPage());
   page.setDefaultTimeout(20_000);
@@ -182,38 +175,16 @@ async function assertKeyNotOnPage(key) {
 }
 
 /** Out-of-browser checks, straight against the API (no realm-web). */
-async function apiLogin(provider, body) {
-  const res = await fetch(`${API_URL}/api/client/v2.0/app/${APP_ID}/auth/providers/${provider}/login`, {
-    method: "POST",
-    headers: { "Content-Type": "application/json" },
-    body: JSON.stringify(body),
-  });
-  return { status: res.status, body: await res.json().catch(() => null) };
-}
+const apiLogin = (provider, body) => loginOutsideTheBrowser(API_URL, APP_ID, provider, body);
 
 // --- the journey ---------------------------------------------------------------------------
 
 const state = {};
-let failed = false;
-
-/** Sequential steps sharing one page; once one fails the rest are skipped, not piled on. */
-function step(name, fn) {
-  test(name, async (t) => {
-    if (failed) {
-      t.skip("an earlier step failed");
-      return;
-    }
-    try {
-      await fn();
-    } catch (err) {
-      failed = true;
-      if (problems.length && !String(err.message).includes("browser problems")) {
-        err.message += `\n${problemReport()}`;
-      }
-      throw err;
-    }
-  });
-}
+const step = journey(async (err) => {
+  if (problems.length && !String(err.message).includes("browser problems")) {
+    err.message += `\n${problemReport()}`;
+  }
+});
 
 step("the page loads realm-web from another origin and is ready", async () => {
   await page.goto(PAGE_URL);

@@ -10,6 +10,7 @@ import org.jboss.resteasy.reactive.RestQuery;
 
 import dev.latchkey.ObjectIds;
 import dev.latchkey.admin.AdminViews.EventPage;
+import dev.latchkey.admin.AdminViews.LoginStats;
 import dev.latchkey.app.AppRepository;
 import dev.latchkey.error.ApiException;
 import dev.latchkey.http.Deadline;
@@ -46,6 +47,10 @@ public class AdminAuditResource {
         }
     }
 
+    static final int DEFAULT_HOURS = 24;
+    /** A week: the chart's longest span, which bounds the scan. */
+    static final int MAX_HOURS = 168;
+
     private final AppRepository apps;
     private final AdminQueries queries;
 
@@ -58,6 +63,29 @@ public class AdminAuditResource {
     public Uni<EventPage> appEvents(String appId, @RestQuery String type, @RestQuery("user_id") String userId,
             @RestQuery String after, @RestQuery Integer limit) {
         return apps.require(appId).chain(app -> page(appId, type, userId, after, limit));
+    }
+
+    /** Logins per hour, success and failure, for the last {@code hours} (1-168, default 24) hours. */
+    @GET
+    @Path("/stats")
+    public Uni<LoginStats> stats(String appId, @RestQuery String hours) {
+        int span = hours(hours);
+        return apps.require(appId).chain(app -> queries.loginsPerHour(appId, span)).map(counts -> new LoginStats(span, counts));
+    }
+
+    static int hours(String requested) {
+        if (requested == null) {
+            return DEFAULT_HOURS;
+        }
+        try {
+            int hours = Integer.parseInt(requested);
+            if (hours >= 1 && hours <= MAX_HOURS) {
+                return hours;
+            }
+        } catch (NumberFormatException e) {
+            // answered below like any other value out of range
+        }
+        throw ApiException.invalidParameter("'hours' must be between 1 and " + MAX_HOURS);
     }
 
     Uni<EventPage> page(String appId, String type, String userId, String after, Integer limit) {

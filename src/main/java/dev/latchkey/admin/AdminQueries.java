@@ -129,6 +129,22 @@ public class AdminQueries {
                         row.getString(7), row.getString(8), row.getString(9), row.getString(10), detail(row.getString(11))))));
     }
 
+    /**
+     * The app's logins per hour (UTC) over the last {@code hours} hours, the current one included,
+     * oldest first and every hour present: one bounded scan of the trail by time.
+     */
+    Uni<List<AdminViews.HourCount>> loginsPerHour(String appId, int hours) {
+        return pool.preparedQuery("select h.hour, count(*) filter (where e.outcome = 'success'), "
+                + "count(*) filter (where e.outcome = 'failure') "
+                + "from generate_series(date_trunc('hour', now(), 'UTC') - ($2 - 1) * interval '1 hour', "
+                + "date_trunc('hour', now(), 'UTC'), interval '1 hour') as h(hour) "
+                + "left join audit_events e on e.app_id = $1 and e.type = 'login' "
+                + "and e.at >= h.hour and e.at < h.hour + interval '1 hour' "
+                + "group by h.hour order by h.hour")
+                .execute(Tuple.of(appId, hours))
+                .map(rows -> map(rows, row -> new AdminViews.HourCount(row.getOffsetDateTime(0), row.getLong(1), row.getLong(2))));
+    }
+
     /** Ends the user's live sessions (all, or the one named); the number ended. */
     Uni<Integer> endSessions(SqlClient client, String userId, String sessionId) {
         return client.preparedQuery("update sessions set ended_at = now() where user_id = $1 and ($2::text is null or id = $2) "

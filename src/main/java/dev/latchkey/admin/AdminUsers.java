@@ -85,6 +85,13 @@ public class AdminUsers {
         return queries.user(appId, userId).map(AdminUsers::found).chain(() -> keys.delete(actor, userId, keyId));
     }
 
+    /** Disables (ending its sessions) or enables one of the user's keys; idempotent like the owner's own routes. */
+    public Uni<Void> setKeyDisabled(String appId, String userId, String keyId, boolean disabled, Actor actor) {
+        requireUserId(userId);
+        return queries.user(appId, userId).map(AdminUsers::found)
+                .chain(() -> disabled ? keys.disable(actor, userId, keyId) : keys.enable(actor, userId, keyId));
+    }
+
     private static Void found(Object found) {
         if (found == null || Integer.valueOf(0).equals(found)) {
             throw userNotFound();

@@ -119,4 +119,18 @@ public class AdminUsersResource {
     public Uni<RestResponse<Void>> deleteKey(String appId, String userId, String keyId) {
         return users.deleteKey(appId, userId, keyId, operator.in(appId)).map(done -> RestResponse.noContent());
     }
+
+    @PUT
+    @Path("/{userId}/api_keys/{keyId}/disable")
+    @APIResponse(responseCode = "204", description = "the key is disabled and its sessions ended (idempotent)")
+    public Uni<RestResponse<Void>> disableKey(String appId, String userId, String keyId) {
+        return users.setKeyDisabled(appId, userId, keyId, true, operator.in(appId)).map(done -> RestResponse.noContent());
+    }
+
+    @PUT
+    @Path("/{userId}/api_keys/{keyId}/enable")
+    @APIResponse(responseCode = "204", description = "the key is enabled (idempotent)")
+    public Uni<RestResponse<Void>> enableKey(String appId, String userId, String keyId) {
+        return users.setKeyDisabled(appId, userId, keyId, false, operator.in(appId)).map(done -> RestResponse.noContent());
+    }
 }

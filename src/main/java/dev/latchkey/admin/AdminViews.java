@@ -79,6 +79,13 @@ final class AdminViews {
     record Sequenced(long seq, EventView event) {
     }
 
+    /** Logins that started in one hour (UTC), by outcome. */
+    record HourCount(OffsetDateTime hour, long success, long failure) {
+    }
+
+    record LoginStats(int hours, List<HourCount> logins) {
+    }
+
     record NewName(String name) {
     }
 

@@ -53,6 +53,8 @@ class AdminApiTest {
                 { "GET", "/apps/latchkey-app/users/" + user.userId() }, { "PUT", "/apps/latchkey-app/users/" + user.userId() + "/disable" },
                 { "DELETE", "/apps/latchkey-app/users/" + user.userId() + "/sessions" }, { "GET", "/apps/latchkey-app/api_keys" },
                 { "POST", "/apps/latchkey-app/api_keys" }, { "GET", "/apps/latchkey-app/audit" }, { "GET", "/audit" },
+                { "GET", "/apps/latchkey-app/audit/stats" },
+                { "PUT", "/apps/latchkey-app/users/" + user.userId() + "/api_keys/" + "0".repeat(24) + "/disable" },
                 { "GET", "/admin_keys" }, { "POST", "/admin_keys" } };
         for (String[] route : routes) {
             for (String key : new String[] { null, "wrong-key", user.accessToken(), "lka_" + "x".repeat(46) }) {
