@@ -500,15 +500,19 @@ report() {
   if [ -n "$PEER" ]; then
     r=$(ratio apikey-login kc-client-credentials)
     echo "- $(mark "$(ge "$r" 5 && echo 1)") api-key login >= 5x Keycloak client_credentials (${r}x)"
-    r=$(ratio list-keys kc-userinfo)
-    echo "- $(mark "$(ge "$r" 5 && echo 1)") list keys >= 5x Keycloak userinfo (${r}x)"
+    for name in list-keys profile; do
+      r=$(ratio "$name" kc-userinfo)
+      echo "- $(mark "$(ge "$r" 10 && echo 1)") ${TITLE[$name]} >= 10x Keycloak userinfo (${r}x)"
+    done
   else
     echo "- n/a api-key login >= 5x Keycloak client_credentials (run with --peer keycloak)"
-    echo "- n/a list keys >= 5x Keycloak userinfo (run with --peer keycloak)"
+    echo "- n/a list keys and profile >= 10x Keycloak userinfo (run with --peer keycloak)"
   fi
-  for name in apikey-login list-keys; do
+  r=$(ms apikey-login p99_us)
+  echo "- $(mark "$(ge 15 "$r" && echo 1)") ${TITLE[apikey-login]}: p99 <= 15 ms ($r ms)"
+  for name in list-keys profile; do
     r=$(ms "$name" p99_us)
-    echo "- $(mark "$(ge 15 "$r" && echo 1)") ${TITLE[$name]}: p99 <= 15 ms ($r ms)"
+    echo "- $(mark "$(ge 10 "$r" && echo 1)") ${TITLE[$name]}: p99 <= 10 ms ($r ms)"
   done
   non2xx_total=0; sock_total=0
   for name in "${SCENARIOS[@]}"; do
@@ -517,7 +521,7 @@ report() {
     sock_total=$(( sock_total + $(sockerr "$name") ))
   done
   echo "- $(mark "$([ "$non2xx_total" = 0 ] && echo 1)") zero non-2xx from Latchkey ($non2xx_total; socket errors: $sock_total)"
-  echo "- $(mark "$(ge 2000 "$LK_READY_MS" && echo 1)") Latchkey ready <= 2000 ms ($LK_READY_MS ms)"
+  echo "- $(mark "$(ge 1000 "$LK_READY_MS" && echo 1)") Latchkey ready <= 1000 ms ($LK_READY_MS ms; started without the AOT cache here: bench/startup.sh measures it)"
   echo "- $(mark "$(ge 250 "$LK_RSS" && echo 1)") Latchkey RSS <= 250 MB ($LK_RSS MB)"
   for name in "${SCENARIOS[@]}"; do
     if [ "$(field "$name" .non2xx)" != 0 ]; then
