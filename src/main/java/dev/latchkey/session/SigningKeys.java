@@ -6,9 +6,11 @@ import java.security.KeyFactory;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.security.MessageDigest;
+import java.security.PrivateKey;
 import java.security.PublicKey;
 import java.security.SecureRandom;
 import java.security.interfaces.ECPrivateKey;
+import java.security.interfaces.ECPublicKey;
 import java.security.spec.ECGenParameterSpec;
 import java.security.spec.PKCS8EncodedKeySpec;
 import java.security.spec.X509EncodedKeySpec;
@@ -68,8 +70,8 @@ public class SigningKeys {
     private static final long START_LOCK = 0x6c6b5f6b657973L;
     private static final Duration RELOAD_AT_MOST_EVERY = Duration.ofSeconds(5);
 
-    /** A key this instance signs with; {@code publicKey} only for ES256. */
-    record Signer(String kid, Key key, PublicKey publicKey) {
+    /** A key this instance signs with; {@code publicKey} and {@code ecdsa} only for ES256. */
+    record Signer(String kid, Key key, PublicKey publicKey, Es256.Signing ecdsa) {
     }
 
     /** A key as it should be stored. */
@@ -87,7 +89,7 @@ public class SigningKeys {
     private final KeyEncryption encryption;
     private volatile Signer accessSigner;
     private volatile Signer refreshSigner;
-    private volatile Map<String, PublicKey> accessVerifiers = Map.of();
+    private volatile Map<String, Es256.Verifying> accessVerifiers = Map.of();
     private volatile Map<String, Key> refreshVerifiers = Map.of();
     private volatile String jwks;
     private final AtomicLong lastUnknownKidReload = new AtomicLong();
@@ -106,7 +108,7 @@ public class SigningKeys {
         return refreshSigner;
     }
 
-    PublicKey accessVerifier(String kid) {
+    Es256.Verifying accessVerifier(String kid) {
         return kid == null ? null : accessVerifiers.get(kid);
     }
 
@@ -278,20 +280,23 @@ public class SigningKeys {
                     PublicKey publicKey = ec.generatePublic(new X509EncodedKeySpec(row.publicKey()));
                     access.put(row.kid(), publicKey);
                     if (signers && row.active()) {
-                        accessSigner = new Signer(row.kid(), ec.generatePrivate(new PKCS8EncodedKeySpec(secret)), publicKey);
+                        PrivateKey privateKey = ec.generatePrivate(new PKCS8EncodedKeySpec(secret));
+                        accessSigner = new Signer(row.kid(), privateKey, publicKey, new Es256.Signing((ECPrivateKey) privateKey));
                     }
                 } else {
                     Key key = new SecretKeySpec(secret, "HmacSHA256");
                     refresh.put(row.kid(), key);
                     if (signers && row.active()) {
-                        refreshSigner = new Signer(row.kid(), key, null);
+                        refreshSigner = new Signer(row.kid(), key, null, null);
                     }
                 }
             }
             // This instance's own signers always verify, even once another instance has retired them.
             access.putIfAbsent(accessSigner.kid(), accessSigner.publicKey());
             refresh.putIfAbsent(refreshSigner.kid(), refreshSigner.key());
-            accessVerifiers = Map.copyOf(access);
+            Map<String, Es256.Verifying> verifiers = new LinkedHashMap<>();
+            access.forEach((kid, publicKey) -> verifiers.put(kid, new Es256.Verifying((ECPublicKey) publicKey)));
+            accessVerifiers = Map.copyOf(verifiers);
             refreshVerifiers = Map.copyOf(refresh);
             jwks = toJwks(access);
         } catch (Exception e) {

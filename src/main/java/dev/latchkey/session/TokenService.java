@@ -5,6 +5,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
+import java.util.Base64;
 import java.util.Map;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -37,6 +38,9 @@ import io.smallrye.mutiny.Uni;
 public class TokenService {
 
     private static final String ISSUER = "latchkey";
+    private static final Base64.Encoder BASE64URL = Base64.getUrlEncoder().withoutPadding();
+    /** 64 bytes of r || s, unpadded base64url. */
+    private static final int ES256_SIGNATURE_CHARS = 86;
 
     private final SigningKeys keys;
     private final LatchkeyConfig config;
@@ -142,17 +146,29 @@ public class TokenService {
             claims.setClaim("user_data", Map.of());
         }
         SigningKeys.Signer signer = type == TokenType.ACCESS ? keys.accessSigner() : keys.refreshSigner();
+        if (type == TokenType.ACCESS) {
+            return signEs256(signer, claims.toJson());
+        }
         JsonWebSignature jws = new JsonWebSignature();
         jws.setPayload(claims.toJson());
         jws.setKey(signer.key());
         jws.setKeyIdHeaderValue(signer.kid());
-        jws.setAlgorithmHeaderValue(type == TokenType.ACCESS ? SigningKeys.ES256 : SigningKeys.HS256);
+        jws.setAlgorithmHeaderValue(SigningKeys.HS256);
         jws.setHeader("typ", "JWT");
         try {
             return jws.getCompactSerialization();
         } catch (JoseException e) {
             throw new IllegalStateException("cannot sign a token", e);
         }
+    }
+
+    /** The compact JWS, signed by {@link Es256} rather than through jose4j and the JDK's provider (six times slower on JDK 17). */
+    private static String signEs256(SigningKeys.Signer signer, String payload) {
+        String header = "{\"kid\":\"" + signer.kid() + "\",\"alg\":\"" + SigningKeys.ES256 + "\",\"typ\":\"JWT\"}";
+        String signingInput = BASE64URL.encodeToString(header.getBytes(StandardCharsets.UTF_8)) + "."
+                + BASE64URL.encodeToString(payload.getBytes(StandardCharsets.UTF_8));
+        byte[] signature = signer.ecdsa().sign(signingInput.getBytes(StandardCharsets.US_ASCII));
+        return signingInput + "." + BASE64URL.encodeToString(signature);
     }
 
     /** The verified claims; null when no key this instance knows could have signed it; 401 for anything else wrong. */
@@ -162,10 +178,10 @@ public class TokenService {
             String algorithm = expected == TokenType.ACCESS ? SigningKeys.ES256 : SigningKeys.HS256;
             jws.setAlgorithmConstraints(new AlgorithmConstraints(AlgorithmConstraints.ConstraintType.PERMIT, algorithm));
             jws.setCompactSerialization(token);
-            if (!verifySignature(jws, expected)) {
+            if (!verifySignature(token, jws, expected)) {
                 return null;
             }
-            JwtClaims claims = JwtClaims.parse(jws.getPayload());
+            JwtClaims claims = JwtClaims.parse(jws.getUnverifiedPayload());
             if (!expected.claim.equals(claims.getClaimValue("typ"))) {
                 throw ApiException.invalidSession("wrong token type");
             }
@@ -194,15 +210,14 @@ public class TokenService {
      * signature. Refresh secrets are few and cheap to try, so a refresh token whose kid names none
      * of them (signed before kids named secrets) is tried against each.
      */
-    private boolean verifySignature(JsonWebSignature jws, TokenType expected) throws JoseException {
+    private boolean verifySignature(String token, JsonWebSignature jws, TokenType expected) throws JoseException {
         String kid = jws.getKeyIdHeaderValue();
         if (expected == TokenType.ACCESS) {
-            java.security.PublicKey key = keys.accessVerifier(kid);
+            Es256.Verifying key = keys.accessVerifier(kid);
             if (key == null) {
                 return false;
             }
-            jws.setKey(key);
-            if (!jws.verifySignature()) {
+            if (!SigningKeys.ES256.equals(jws.getAlgorithmHeaderValue()) || !key.verify(signingInput(token), signature(token))) {
                 throw ApiException.invalidSession("bad signature");
             }
             return true;
@@ -222,6 +237,26 @@ public class TokenService {
             }
         }
         return false;
+    }
+
+    /** What the signature covers: the token up to its last dot (jose4j has checked there are three parts). */
+    private static byte[] signingInput(String token) {
+        return token.substring(0, token.lastIndexOf('.')).getBytes(StandardCharsets.US_ASCII);
+    }
+
+    /** The signature part decoded; null unless it is plain unpadded base64url of 64 bytes. */
+    private static byte[] signature(String token) {
+        String encoded = token.substring(token.lastIndexOf('.') + 1);
+        if (encoded.length() != ES256_SIGNATURE_CHARS) {
+            return null;
+        }
+        for (int i = 0; i < encoded.length(); i++) {
+            char c = encoded.charAt(i);
+            if (!(c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-' || c == '_')) {
+                return null;
+            }
+        }
+        return Base64.getUrlDecoder().decode(encoded);
     }
 
     private static byte[] sha256(String token) {
