@@ -297,6 +297,7 @@ psql_admin -c "create database \"$DB\"" >/dev/null
 log "starting Latchkey on 127.0.0.1:$LK_PORT (database $DB)"
 # The JVM options bin/run starts Latchkey with, unless LATCHKEY_JAVA_OPTS says otherwise.
 LK_JAVA_OPTS=${LATCHKEY_JAVA_OPTS-$(sed -n 's/^default_java_opts="\(.*\)"$/\1/p' bin/run)}
+LK_MALLOC_ARENA_MAX=${MALLOC_ARENA_MAX-$(sed -n 's/^default_malloc_arena_max=\(.*\)$/\1/p' bin/run)}
 # Every request comes from 127.0.0.1, so the failed-login limit per address is lifted; the
 # abuse mode keeps every limit at its default, since its floods must meet the real ones.
 throttle_env=(LATCHKEY_THROTTLE_ADDRESS_FAILURES=100000000)
@@ -309,6 +310,7 @@ env QUARKUS_HTTP_PORT="$LK_PORT" \
   QUARKUS_DATASOURCE_USERNAME="$PGUSER_" \
   QUARKUS_DATASOURCE_PASSWORD= \
   LATCHKEY_BOOTSTRAP_APP="$APP_ID" \
+  MALLOC_ARENA_MAX="$LK_MALLOC_ARENA_MAX" \
   "${throttle_env[@]}" \
   setsid "$JAVA" $LK_JAVA_OPTS -jar "$APP_DIR/quarkus-run.jar" \
   > "$LOGS/latchkey.log" 2>&1 < /dev/null &

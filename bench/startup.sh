@@ -23,6 +23,7 @@ PGUSER_=${PGUSER:-postgres}
 JAVA=${JAVA_HOME:+$JAVA_HOME/bin/}java
 JAR=target/quarkus-app/quarkus-run.jar
 OPTS=${LATCHKEY_JAVA_OPTS-$(sed -n 's/^default_java_opts="\(.*\)"$/\1/p' bin/run)}
+ARENAS=${MALLOC_ARENA_MAX-$(sed -n 's/^default_malloc_arena_max=\(.*\)$/\1/p' bin/run)}
 LOG=target/startup-$label.log
 [ -f "$JAR" ] || { echo "startup: build first (./mvnw -B package -DskipTests)" >&2; exit 1; }
 
@@ -46,7 +47,7 @@ start() { # run
   QUARKUS_HTTP_PORT=$PORT QUARKUS_HTTP_HOST=127.0.0.1 \
     QUARKUS_DATASOURCE_REACTIVE_URL="postgresql://$PGHOST_:$PGPORT_/$db" \
     QUARKUS_DATASOURCE_JDBC_URL="jdbc:postgresql://$PGHOST_:$PGPORT_/$db" \
-    QUARKUS_DATASOURCE_USERNAME="$PGUSER_" QUARKUS_DATASOURCE_PASSWORD= \
+    QUARKUS_DATASOURCE_USERNAME="$PGUSER_" QUARKUS_DATASOURCE_PASSWORD= MALLOC_ARENA_MAX="$ARENAS" \
     "$JAVA" $OPTS -jar "$JAR" >> "$LOG" 2>&1 < /dev/null &
   pid=$!
   until [ "$(curl -s -o /dev/null -w '%{http_code}' --max-time 2 "http://127.0.0.1:$PORT/q/health/ready")" = 200 ]; do
