@@ -10,6 +10,7 @@ import dev.latchkey.audit.Actor;
 import dev.latchkey.audit.AuditLog;
 import dev.latchkey.error.ApiException;
 import dev.latchkey.session.LiveSessionCache;
+import dev.latchkey.user.ProfileCache;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.RowSet;
@@ -28,9 +29,12 @@ public class AdminUsers {
     private final ApiKeyService keys;
     private final AuditLog audit;
     private final LiveSessionCache cache;
+    private final ProfileCache profiles;
 
-    public AdminUsers(Pool pool, AdminQueries queries, ApiKeyService keys, AuditLog audit, LiveSessionCache cache) {
+    public AdminUsers(Pool pool, AdminQueries queries, ApiKeyService keys, AuditLog audit, LiveSessionCache cache,
+            ProfileCache profiles) {
         this.cache = cache;
+        this.profiles = profiles;
         this.pool = pool;
         this.queries = queries;
         this.keys = keys;
@@ -54,6 +58,7 @@ public class AdminUsers {
     public Uni<Void> delete(String appId, String userId, Actor actor) {
         requireUserId(userId);
         cache.userChanged(userId);
+        profiles.userChanged(userId);
         return pool.withTransaction(conn -> conn
                 .preparedQuery("delete from users where id = $1 and app_id = $2").execute(Tuple.of(userId, appId))
                 .map(RowSet::rowCount)

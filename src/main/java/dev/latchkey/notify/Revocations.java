@@ -12,6 +12,7 @@ import dev.latchkey.apikey.KeyListCache;
 import dev.latchkey.app.AppRepository;
 import dev.latchkey.session.LiveSessionCache;
 import dev.latchkey.throttle.Throttle;
+import dev.latchkey.user.ProfileCache;
 import io.quarkus.logging.Log;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -21,9 +22,9 @@ import io.vertx.pgclient.PgConnectOptions;
 
 /**
  * Listens on its own connection for what the database announces on {@code latchkey_revoke}
- * (V8's and V9's triggers, and throttles that filled) and drops what no longer holds from this instance's
+ * (V8's, V9's and V10's triggers, and throttles that filled) and drops what no longer holds from this instance's
  * memory, within milliseconds of the commit, whichever instance or operator made the change
- * (SPEC section 11). While the connection is down, the session and key-list caches are not trusted; after a
+ * (SPEC section 11). While the connection is down, the session, key-list and profile caches are not trusted; after a
  * reconnection it starts empty, since notices sent meanwhile are lost. A heartbeat on the same
  * connection turns a database that went silent without closing it into a lost connection too.
  */
@@ -37,6 +38,7 @@ public class Revocations {
     private final Vertx vertx;
     private final LiveSessionCache sessions;
     private final KeyListCache keyLists;
+    private final ProfileCache profiles;
     private final AppRepository apps;
     private final Throttle throttle;
     private final LatchkeyConfig config;
@@ -44,11 +46,12 @@ public class Revocations {
     private volatile boolean stopped;
     private long heartbeat = -1;
 
-    public Revocations(Vertx vertx, LiveSessionCache sessions, KeyListCache keyLists, AppRepository apps, Throttle throttle,
-            LatchkeyConfig config) {
+    public Revocations(Vertx vertx, LiveSessionCache sessions, KeyListCache keyLists, ProfileCache profiles,
+            AppRepository apps, Throttle throttle, LatchkeyConfig config) {
         this.vertx = vertx;
         this.sessions = sessions;
         this.keyLists = keyLists;
+        this.profiles = profiles;
         this.apps = apps;
         this.throttle = throttle;
         this.config = config;
@@ -67,6 +70,7 @@ public class Revocations {
         stopped = true;
         sessions.distrust();
         keyLists.distrust();
+        profiles.distrust();
         if (heartbeat >= 0) {
             vertx.cancelTimer(heartbeat);
         }
@@ -94,6 +98,7 @@ public class Revocations {
                     connection = conn;
                     sessions.trust();
                     keyLists.trust();
+                    profiles.trust();
                     Log.debug("listening for revocations");
                 }, failure -> {
                     Log.debugf("revocation listener cannot connect (%s); retrying", failure.toString());
@@ -111,6 +116,7 @@ public class Revocations {
         }
         sessions.distrust();
         keyLists.distrust();
+        profiles.distrust();
         vertx.setTimer(RECONNECT_AFTER.toMillis(), id -> connect());
     }
 
@@ -130,7 +136,7 @@ public class Revocations {
                 });
     }
 
-    /** One notice: {@code s:<session>}, {@code u:<user>}, {@code k:<key owner>}, {@code a:<app>} or {@code t:<counter>:<until epoch ms>}. */
+    /** One notice: {@code s:<session>}, {@code u:<user>}, {@code k:<key owner>}, {@code p:<user>} (identities), {@code a:<app>} or {@code t:<counter>:<until epoch ms>}. */
     void notice(String payload) {
         if (payload == null || payload.length() < 3 || payload.charAt(1) != ':') {
             return;
@@ -138,8 +144,12 @@ public class Revocations {
         String subject = payload.substring(2);
         switch (payload.charAt(0)) {
             case 's' -> sessions.sessionChanged(subject);
-            case 'u' -> sessions.userChanged(subject);
+            case 'u' -> {
+                sessions.userChanged(subject);
+                profiles.userChanged(subject);
+            }
             case 'k' -> keyLists.ownerChanged(subject);
+            case 'p' -> profiles.userChanged(subject);
             case 'a' -> apps.forget(subject);
             case 't' -> throttle.blockedElsewhere(subject);
             default -> Log.debugf("unknown revocation notice %s", payload.charAt(0));

@@ -24,6 +24,7 @@ import dev.latchkey.http.Detached;
 import dev.latchkey.security.Admission;
 import dev.latchkey.security.CallerResolver;
 import dev.latchkey.session.LoginResult;
+import dev.latchkey.user.ProfileCache;
 import dev.latchkey.http.Deadline;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.http.HttpServerRequest;
@@ -50,9 +51,11 @@ public class LoginResource {
     private final Map<String, LoginProvider> providers;
     private final AuditLog audit;
     private final LoginMetrics metrics;
+    private final ProfileCache profiles;
 
     public LoginResource(AppRepository apps, LoginThrottle throttle, CallerResolver callers,
-            Instance<LoginProvider> providers, AuditLog audit, LoginMetrics metrics) {
+            Instance<LoginProvider> providers, AuditLog audit, LoginMetrics metrics, ProfileCache profiles) {
+        this.profiles = profiles;
         this.audit = audit;
         this.metrics = metrics;
         this.apps = apps;
@@ -97,16 +100,21 @@ public class LoginResource {
         })));
     }
 
+    /**
+     * A login may have changed the user's identities (a link, a custom token's new metadata, a
+     * key's first login), committed by the time it answers: the cached profile is dropped before
+     * the answer, so the next profile shows it (other instances learn it from the database's notice).
+     */
     private Uni<LoginResult> attempt(App app, LoginProvider provider, boolean link, String authorization, LoginRequest body,
             String deviceId) {
         if (!link) {
-            return provider.logIn(app, body, deviceId);
+            return provider.logIn(app, body, deviceId).invoke(result -> profiles.userChanged(result.userId()));
         }
         return callers.resolve(authorization, Admission.LINK).chain(caller -> {
             if (!caller.appId().equals(app.id())) {
                 throw ApiException.invalidSession("token is for another app");
             }
-            return provider.link(app, caller, body);
+            return provider.link(app, caller, body).onTermination().invoke(() -> profiles.userChanged(caller.userId()));
         });
     }
 

@@ -55,11 +55,13 @@ public class UserResource {
     private final ObjectMapper json;
     private final AuditLog audit;
     private final LiveSessionCache sessions;
+    private final ProfileCache profiles;
 
     public UserResource(UserRepository users, AppRepository apps, CurrentCaller caller, ObjectMapper json, AuditLog audit,
-            LiveSessionCache sessions) {
+            LiveSessionCache sessions, ProfileCache profiles) {
         this.audit = audit;
         this.sessions = sessions;
+        this.profiles = profiles;
         this.users = users;
         this.apps = apps;
         this.caller = caller;
@@ -76,10 +78,24 @@ public class UserResource {
     @Authenticated(value = TokenType.ACCESS, alsoAdmit = { SessionKind.ANONYMOUS, SessionKind.API_KEY })
     public Uni<Profile> profile() {
         Caller c = caller.get();
-        return apps.require(c.appId()).chain(app -> users.identities(c.userId()).map(identities -> new Profile(c.userId(),
-                app.domainId(),
-                identities.stream().map(i -> new IdentityView(i.providerId(), i.providerType(), i.providerId())).toList(),
-                data(identities), User.SERVER.equals(c.userType()) ? User.SERVER : User.NORMAL)));
+        return apps.require(c.appId()).chain(app -> identities(c.userId()).map(entry -> new Profile(c.userId(),
+                app.domainId(), entry.identities(), entry.data(), User.SERVER.equals(c.userType()) ? User.SERVER : User.NORMAL)));
+    }
+
+    /** The user's identities and data from memory when the cache holds them, else from the database (then kept). */
+    private Uni<ProfileCache.Entry> identities(String userId) {
+        ProfileCache.Entry cached = profiles.get(userId);
+        if (cached != null) {
+            return Uni.createFrom().item(cached);
+        }
+        long version = profiles.version();
+        return users.identities(userId).map(identities -> {
+            ProfileCache.Entry entry = new ProfileCache.Entry(
+                    identities.stream().map(i -> new IdentityView(i.providerId(), i.providerType(), i.providerId())).toList(),
+                    data(identities));
+            profiles.keep(userId, entry, version);
+            return entry;
+        });
     }
 
     /**
@@ -114,6 +130,7 @@ public class UserResource {
     public Uni<RestResponse<Void>> deleteSelf() {
         Caller c = caller.get();
         sessions.userChanged(c.userId());
+        profiles.userChanged(c.userId());
         return users.deleteUser(c.userId())
                 .call(deleted -> audit.inTransaction(Actor.user(c.appId(), c.userId()).event("user.delete").user(c.userId())))
                 .map(deleted -> RestResponse.noContent());
