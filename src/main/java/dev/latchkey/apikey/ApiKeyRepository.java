@@ -123,43 +123,63 @@ public class ApiKeyRepository implements PanacheRepositoryBase<ApiKey, String> {
                 .map(count -> count > 0);
     }
 
+    /** One api-key login of a batch: the hash of the value presented, the app, the session to start. */
+    public record KeyLoginRequest(byte[] keyHash, String appId, String sessionId, String deviceId, Duration lifetime) {
+    }
+
     /**
-     * The api-key login in one round trip and one statement (so one implicit transaction): finds
-     * the enabled, unexpired key by the hash of its current value, or of its previous value while
-     * that value's grace lasts; records the owner's api-key identity; and starts a session that
-     * remembers the key and which of its values logged in. The session ends no later than the key
-     * expires, nor (for the previous value) than its grace. Null when no key matches.
+     * A batch of api-key logins in one statement (so one implicit transaction and one commit):
+     * for each, finds the enabled, unexpired key by the hash of its current value, or of its
+     * previous value while that value's grace lasts; records the owner's api-key identity; and
+     * starts a session that remembers the key and which of its values logged in. The session ends
+     * no later than the key expires, nor (for the previous value) than its grace. The logins that
+     * matched, by session id; a login whose key matched nothing is absent.
      * <p>
-     * The key row is share-locked, so a disable, delete, rotation or leak report waits for this
-     * login to commit and then ends or shortens its session too, and a login queued behind one of
+     * The key rows are share-locked, so a disable, delete, rotation or leak report waits for the
+     * batch to commit and then ends or shortens its sessions too, and a login queued behind one of
      * them sees the key as it left it. Times are compared with {@code clock_timestamp()}, not the
      * transaction's start, so a login that waited for a rotation cannot use an old value past its grace.
      */
-    public Uni<KeyLogin> startSession(byte[] keyHash, String appId, String sessionId, String deviceId, Duration lifetime) {
+    public Uni<java.util.Map<String, KeyLogin>> startSessions(List<KeyLoginRequest> logins) {
+        Buffer[] hashes = new Buffer[logins.size()];
+        String[] apps = new String[logins.size()];
+        String[] sessions = new String[logins.size()];
+        String[] devices = new String[logins.size()];
+        Double[] lifetimes = new Double[logins.size()];
+        for (int i = 0; i < hashes.length; i++) {
+            KeyLoginRequest login = logins.get(i);
+            hashes[i] = Buffer.buffer(login.keyHash());
+            apps[i] = login.appId();
+            sessions[i] = login.sessionId();
+            devices[i] = login.deviceId();
+            lifetimes[i] = (double) login.lifetime().toSeconds();
+        }
         return pool.preparedQuery(
-                "with k as (select k.id, k.owner_id, "
-                        + "    case when k.key_hash = $1 then k.generation else k.generation - 1 end as generation, "
-                        + "    least(now() + make_interval(secs => $5), k.expires_at, "
-                        + "          case when k.key_hash = $1 then null else k.previous_expires_at end) as ends "
-                        + "  from api_keys k join users u on u.id = k.owner_id "
-                        + "  where (k.key_hash = $1 or (k.previous_key_hash = $1 and k.previous_expires_at > clock_timestamp())) "
-                        + "    and not k.disabled and (k.expires_at is null or k.expires_at > clock_timestamp()) "
-                        + "    and u.app_id = $2 "
+                "with r as (select * from unnest($1::bytea[], $2::text[], $3::text[], $4::text[], $5::float8[]) "
+                        + "  as r(key_hash, app_id, session_id, device_id, lifetime)), "
+                        + "k as (select r.session_id, r.device_id, r.app_id, k.id, k.owner_id, "
+                        + "    case when k.key_hash = r.key_hash then k.generation else k.generation - 1 end as generation, "
+                        + "    least(now() + make_interval(secs => r.lifetime), k.expires_at, "
+                        + "          case when k.key_hash = r.key_hash then null else k.previous_expires_at end) as ends "
+                        + "  from r join api_keys k on k.key_hash = r.key_hash "
+                        + "    or (k.previous_key_hash = r.key_hash and k.previous_expires_at > clock_timestamp()) "
+                        + "  join users u on u.id = k.owner_id "
+                        + "  where not k.disabled and (k.expires_at is null or k.expires_at > clock_timestamp()) "
+                        + "    and u.app_id = r.app_id "
                         + "  for share of k), "
                         + "i as (insert into identities (app_id, provider_type, provider_id, user_id) "
-                        + "  select $2, 'api-key', id, owner_id from k on conflict do nothing), "
+                        + "  select distinct app_id, 'api-key', id, owner_id from k on conflict do nothing), "
                         + "s as (insert into sessions (id, user_id, device_id, provider_type, api_key_id, api_key_generation, expires_at) "
-                        + "  select $3, owner_id, $4, 'api-key', id, generation, ends from k "
-                        + "  returning user_id, api_key_id) "
-                        + "select user_id, api_key_id from s")
-                .execute(Tuple.of(Buffer.buffer(keyHash), appId, sessionId, deviceId, (double) lifetime.toSeconds()))
+                        + "  select session_id, owner_id, device_id, 'api-key', id, generation, ends from k "
+                        + "  returning id, user_id, api_key_id) "
+                        + "select id, user_id, api_key_id from s")
+                .execute(Tuple.of(hashes, apps, sessions, devices, lifetimes))
                 .map(rows -> {
-                    RowIterator<Row> it = rows.iterator();
-                    if (!it.hasNext()) {
-                        return null;
+                    java.util.Map<String, KeyLogin> started = new java.util.HashMap<>();
+                    for (Row row : rows) {
+                        started.put(row.getString(0), new KeyLogin(row.getString(1), row.getString(2)));
                     }
-                    Row row = it.next();
-                    return new KeyLogin(row.getString(0), row.getString(1));
+                    return started;
                 });
     }
 

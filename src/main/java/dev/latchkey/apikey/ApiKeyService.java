@@ -101,7 +101,7 @@ public class ApiKeyService {
         if (cached != null) {
             return Uni.createFrom().item(cached);
         }
-        long version = lists.version();
+        long version = lists.version(ownerId);
         return keys.listFor(ownerId).invoke(read -> lists.keep(ownerId, read, version));
     }
 

@@ -4,8 +4,8 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import dev.latchkey.LatchkeyConfig;
 import dev.latchkey.ObjectIds;
-import dev.latchkey.apikey.ApiKeyRepository;
 import dev.latchkey.apikey.KeyCodec;
+import dev.latchkey.apikey.KeyLogins;
 import dev.latchkey.apikey.LastUse;
 import dev.latchkey.app.App;
 import dev.latchkey.error.ApiException;
@@ -22,13 +22,13 @@ public class ApiKeyProvider implements LoginProvider {
 
     public static final String TYPE = "api-key";
 
-    private final ApiKeyRepository keys;
+    private final KeyLogins logins;
     private final SessionStarter sessions;
     private final LastUse lastUse;
     private final LatchkeyConfig config;
 
-    public ApiKeyProvider(ApiKeyRepository keys, SessionStarter sessions, LastUse lastUse, LatchkeyConfig config) {
-        this.keys = keys;
+    public ApiKeyProvider(KeyLogins logins, SessionStarter sessions, LastUse lastUse, LatchkeyConfig config) {
+        this.logins = logins;
         this.sessions = sessions;
         this.lastUse = lastUse;
         this.config = config;
@@ -48,7 +48,7 @@ public class ApiKeyProvider implements LoginProvider {
             throw unauthorized();
         }
         String sessionId = ObjectIds.next();
-        return keys.startSession(KeyCodec.hash(request.key()), app.id(), sessionId, deviceId, config.token().refreshLifetime())
+        return logins.start(KeyCodec.hash(request.key()), app.id(), sessionId, deviceId, config.token().refreshLifetime())
                 .map(login -> {
                     if (login == null) {
                         throw unauthorized();

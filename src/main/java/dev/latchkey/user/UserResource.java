@@ -88,7 +88,7 @@ public class UserResource {
         if (cached != null) {
             return Uni.createFrom().item(cached);
         }
-        long version = profiles.version();
+        long version = profiles.version(userId);
         return users.identities(userId).map(identities -> {
             ProfileCache.Entry entry = new ProfileCache.Entry(
                     identities.stream().map(i -> new IdentityView(i.providerId(), i.providerType(), i.providerId())).toList(),

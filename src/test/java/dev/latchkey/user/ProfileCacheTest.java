@@ -147,15 +147,28 @@ class ProfileCacheTest {
         ProfileCache cache = new ProfileCache(config(1000), new SimpleMeterRegistry());
         cache.trust();
         ProfileCache.Entry entry = new ProfileCache.Entry(List.of(), Map.of());
-        long version = cache.version();
+        long version = cache.version("someone");
         cache.userChanged("someone");
         cache.keep("someone", entry, version);
         assertNull(cache.get("someone"));
 
-        cache.keep("someone", entry, cache.version());
+        cache.keep("someone", entry, cache.version("someone"));
         assertNotNull(cache.get("someone"));
         cache.distrust();
         assertNull(cache.get("someone"), "nothing is trusted without the listener");
+
+        // Versions are per stripe of users ("a" and "b" hash to different stripes): one user's
+        // change does not stop another user's read from being kept; a reconnection stops every read.
+        cache.trust();
+        long a = cache.version("a");
+        cache.userChanged("b");
+        cache.keep("a", entry, a);
+        assertNotNull(cache.get("a"), "another user's change does not block this read");
+        long b = cache.version("b");
+        cache.distrust();
+        cache.trust();
+        cache.keep("b", entry, b);
+        assertNull(cache.get("b"), "a read from before the listener reconnected is not kept");
     }
 
     @Test
@@ -164,7 +177,7 @@ class ProfileCacheTest {
         small.trust();
         ProfileCache.Entry entry = new ProfileCache.Entry(List.of(), Map.of());
         for (int i = 0; i < 1000; i++) {
-            small.keep("user-" + i, entry, small.version());
+            small.keep("user-" + i, entry, small.version("user-" + i));
         }
         assertTrue(small.size() <= 10, "at most the configured bound: " + small.size());
         assertTrue(profiles.size() <= config.cache().sessions());

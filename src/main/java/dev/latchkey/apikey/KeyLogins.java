@@ -1,0 +1,114 @@
+package dev.latchkey.apikey;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import dev.latchkey.apikey.ApiKeyRepository.KeyLogin;
+import dev.latchkey.apikey.ApiKeyRepository.KeyLoginRequest;
+import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.subscription.UniEmitter;
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
+
+/**
+ * Api-key logins that arrive together share one statement, so one commit. Every login starts a
+ * durable session, and under load a login waits mostly for its commit's WAL flush (PostgreSQL's
+ * wait events during the bench: WALWrite and WALSync). A login that finds fewer than
+ * {@link #MAX_IN_FLIGHT} statements running goes at once, alone; the ones that arrive while that
+ * many run wait for one of them to finish and then go together, up to {@link #MAX_BATCH} in one
+ * statement. No login waits on a timer. Each login's answer is handed back on its own request's
+ * context.
+ */
+@ApplicationScoped
+public class KeyLogins {
+
+    static final int MAX_IN_FLIGHT = 4;
+    static final int MAX_BATCH = 64;
+
+    private record Pending(KeyLoginRequest request, Context context, UniEmitter<? super KeyLogin> emitter) {
+    }
+
+    private final ApiKeyRepository keys;
+    private final ConcurrentLinkedQueue<Pending> queue = new ConcurrentLinkedQueue<>();
+    private final AtomicInteger inFlight = new AtomicInteger();
+    private final AtomicLong statements = new AtomicLong();
+
+    public KeyLogins(ApiKeyRepository keys) {
+        this.keys = keys;
+    }
+
+    /** The owner and key the value logged in as, with the session started; null when no key matched. */
+    public Uni<KeyLogin> start(byte[] keyHash, String appId, String sessionId, String deviceId, Duration lifetime) {
+        KeyLoginRequest request = new KeyLoginRequest(keyHash, appId, sessionId, deviceId, lifetime);
+        return Uni.createFrom().emitter(emitter -> {
+            queue.add(new Pending(request, Vertx.currentContext(), emitter));
+            drain();
+        });
+    }
+
+    /** Statements run so far; for tests. */
+    long statements() {
+        return statements.get();
+    }
+
+    private void drain() {
+        while (!queue.isEmpty()) {
+            int running = inFlight.get();
+            if (running >= MAX_IN_FLIGHT) {
+                return; // the statement that finishes next drains again
+            }
+            if (!inFlight.compareAndSet(running, running + 1)) {
+                continue;
+            }
+            List<Pending> batch = new ArrayList<>();
+            Pending next;
+            while (batch.size() < MAX_BATCH && (next = queue.poll()) != null) {
+                batch.add(next);
+            }
+            if (batch.isEmpty()) {
+                inFlight.decrementAndGet();
+                continue;
+            }
+            run(batch);
+        }
+    }
+
+    private void run(List<Pending> batch) {
+        statements.incrementAndGet();
+        Uni<Map<String, KeyLogin>> started;
+        try {
+            started = keys.startSessions(batch.stream().map(Pending::request).toList());
+        } catch (RuntimeException e) {
+            started = Uni.createFrom().failure(e);
+        }
+        started.subscribe().with(logins -> {
+            inFlight.decrementAndGet();
+            for (Pending pending : batch) {
+                KeyLogin login = logins.get(pending.request().sessionId());
+                answer(pending, () -> pending.emitter().complete(login));
+            }
+            drain();
+        }, failure -> {
+            inFlight.decrementAndGet();
+            for (Pending pending : batch) {
+                answer(pending, () -> pending.emitter().fail(failure));
+            }
+            drain();
+        });
+    }
+
+    private static void answer(Pending pending, Runnable answer) {
+        if (pending.context() == null || pending.context() == Vertx.currentContext()) {
+            answer.run();
+        } else {
+            pending.context().runOnContext(ignored -> answer.run());
+        }
+    }
+}

@@ -1,0 +1,108 @@
+package dev.latchkey.apikey;
+
+import static dev.latchkey.TestUsers.PROVIDERS;
+import static io.restassured.RestAssured.given;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import jakarta.inject.Inject;
+
+import org.junit.jupiter.api.Test;
+
+import dev.latchkey.ObjectIds;
+import dev.latchkey.Parallel;
+import dev.latchkey.TestDatabase;
+import dev.latchkey.TestSql;
+import dev.latchkey.TestUsers;
+import dev.latchkey.TestUsers.Tokens;
+import dev.latchkey.apikey.ApiKeyRepository.KeyLogin;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.http.ContentType;
+
+/**
+ * Api-key logins that arrive together share a statement (one commit), and each still gets exactly
+ * its own answer: its own session for its own key's owner, or a refusal that touches nobody else.
+ */
+@QuarkusTest
+@QuarkusTestResource(TestDatabase.class)
+class KeyLoginsTest {
+
+    @Inject
+    KeyLogins logins;
+
+    @Test
+    void loginsArrivingTogetherShareStatementsAndEachGetsItsOwnSession() throws Exception {
+        Tokens ada = TestUsers.registered();
+        Tokens bob = TestUsers.registered();
+        String adaKey = (String) TestUsers.createKey(ada, "ada-key").get("key");
+        String bobKey = (String) TestUsers.createKey(bob, "bob-key").get("key");
+        String wrongKey = KeyCodec.newKey();
+
+        long before = logins.statements();
+        int n = 40;
+        List<CompletableFuture<KeyLogin>> started = new ArrayList<>();
+        List<String> sessions = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            String key = i % 5 == 4 ? wrongKey : i % 2 == 0 ? adaKey : bobKey;
+            String session = ObjectIds.next();
+            sessions.add(session);
+            // Subscribed at once, from this thread: all forty are queued within microseconds.
+            started.add(logins.start(KeyCodec.hash(key), TestUsers.APP, session, ObjectIds.next(), Duration.ofHours(1))
+                    .subscribeAsCompletionStage());
+        }
+        List<KeyLogin> answers = new ArrayList<>();
+        for (CompletableFuture<KeyLogin> login : started) {
+            answers.add(login.get(30, TimeUnit.SECONDS));
+        }
+        long statements = logins.statements() - before;
+
+        for (int i = 0; i < n; i++) {
+            KeyLogin answer = answers.get(i);
+            if (i % 5 == 4) {
+                assertNull(answer, "the wrong key of login " + i + " matched nothing");
+                continue;
+            }
+            assertNotNull(answer, "login " + i);
+            assertEquals(i % 2 == 0 ? ada.userId() : bob.userId(), answer.ownerId(), "login " + i + " is its own key's owner");
+        }
+        assertTrue(statements <= KeyLogins.MAX_IN_FLIGHT + 4, n + " logins took " + statements + " statements");
+        assertEquals(n - n / 5, TestSql.count("select count(*) from sessions where id in ("
+                + String.join(",", sessions.stream().map(s -> "'" + s + "'").toList()) + ")"),
+                "one session for each login that matched, none for the refused ones");
+    }
+
+    @Test
+    void parallelLoginsOverHttpEachWork() throws Exception {
+        Tokens owner = TestUsers.registered();
+        String key = (String) TestUsers.createKey(owner, "fleet").get("key");
+
+        List<Map<String, Object>> answers = Parallel.run(32, i -> given().contentType(ContentType.JSON)
+                .body(Map.of("key", i % 8 == 7 ? KeyCodec.newKey() : key))
+                .post(PROVIDERS + "/api-key/login")
+                .then().extract().jsonPath().getMap(""));
+
+        Set<String> refreshTokens = new HashSet<>();
+        for (int i = 0; i < answers.size(); i++) {
+            Map<String, Object> answer = answers.get(i);
+            if (i % 8 == 7) {
+                assertEquals("AuthError", answer.get("error_code"), "login " + i);
+                continue;
+            }
+            assertEquals(owner.userId(), answer.get("user_id"), "login " + i);
+            refreshTokens.add((String) answer.get("refresh_token"));
+        }
+        assertEquals(28, refreshTokens.size(), "every login its own session");
+    }
+}
