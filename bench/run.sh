@@ -70,9 +70,17 @@ if [ "$SMOKE" = 1 ] && [ "$ABUSE" = 0 ]; then
   PEER=""
   DURATION=3
   WARMUP=0
+  SETTLE_MAX=0
 fi
 DURATION=${DURATION:-20}
-WARMUP=${WARMUP:-5}
+# A warm-up of 15 s: on two cores the JIT compilers still take over half a core 5 s into the
+# first load of a freshly started server, so a shorter one measures compilation, not the server.
+WARMUP=${WARMUP:-15}
+# Before each scenario, wait (at most SETTLE_MAX seconds) until the machine is idle: compilation
+# left over from the last load, or the peer's own background work after its start, would
+# otherwise be measured as part of the next scenario.
+SETTLE_MAX=${SETTLE_MAX:-30}
+SETTLE_IDLE_PCT=${SETTLE_IDLE_PCT:-85}
 THREADS=2
 CONNS=16
 PW_CONNS=4
@@ -146,6 +154,36 @@ JCMD=$(dirname "$(readlink -f "$JAVA")")/jcmd
 
 now_ms() { date +%s%3N; }
 
+# The machine's idle share of CPU time over one second, in percent (/proc/stat: user nice system
+# idle iowait irq softirq steal).
+cpu_idle_pct() {
+  local a b busy idle
+  read -r -a a < /proc/stat
+  sleep 1
+  read -r -a b < /proc/stat
+  idle=$(( b[4] - a[4] + b[5] - a[5] ))
+  busy=$(( b[1] - a[1] + b[2] - a[2] + b[3] - a[3] + b[6] - a[6] + b[7] - a[7] + b[8] - a[8] ))
+  echo $(( idle + busy > 0 ? 100 * idle / (idle + busy) : 100 ))
+}
+
+# settle: waits until the machine is idle, at most SETTLE_MAX seconds.
+settle() {
+  local waited=0 idle
+  [ "$SETTLE_MAX" -gt 0 ] || return 0
+  while :; do
+    idle=$(cpu_idle_pct)
+    waited=$(( waited + 1 ))
+    if [ "$idle" -ge "$SETTLE_IDLE_PCT" ]; then
+      log "machine idle ($idle %) after ${waited} s"
+      return 0
+    fi
+    if [ "$waited" -ge "$SETTLE_MAX" ]; then
+      log "machine still busy after ${waited} s (idle $idle %); measuring anyway"
+      return 0
+    fi
+  done
+}
+
 port_busy() { curl -s -o /dev/null --max-time 1 "http://127.0.0.1:$1/" ; }
 port_busy "$LK_PORT" && die "something already answers on 127.0.0.1:$LK_PORT (BENCH_LATCHKEY_PORT)"
 if [ -n "$PEER" ]; then
@@ -188,7 +226,7 @@ if [ "$SOAK" = 1 ]; then
 elif [ "$ABUSE" = 1 ]; then
   MAX_SECONDS=${BENCH_MAX_SECONDS:-$(abuse_max_seconds)}
 else
-  MAX_SECONDS=${BENCH_MAX_SECONDS:-$(( 120 + peer_start + n_runs * (DURATION + WARMUP + 15) ))}
+  MAX_SECONDS=${BENCH_MAX_SECONDS:-$(( 120 + peer_start + n_runs * (DURATION + WARMUP + SETTLE_MAX + 15) ))}
 fi
 (
   trap 'kill "$sp" 2>/dev/null; exit 0' TERM
@@ -255,6 +293,7 @@ run_wrk() {
   local name=$1 url=$2 lua=$ROOT/bench/wrk/$3 conns=$4 rc=0 line
   shift 4
   SCENARIOS+=("$name")
+  settle
   if [ "$WARMUP" -gt 0 ]; then
     log "$name: warm-up ${WARMUP}s"
     env "$@" timeout -k 5 $(( WARMUP + 30 )) wrk -t"$THREADS" -c"$conns" -d"${WARMUP}s" \
@@ -466,7 +505,7 @@ report() {
   echo "## Latchkey benchmark"
   echo
   echo "$(date -u '+%Y-%m-%d %H:%M UTC'), commit $LK_COMMIT, $(nproc) cores, $JAVA_VERSION;" \
-    "wrk -t$THREADS -c$CONNS (password login -c$PW_CONNS) -d${DURATION}s, warm-up ${WARMUP}s," \
+    "wrk -t$THREADS -c$CONNS (password login -c$PW_CONNS) -d${DURATION}s, warm-up ${WARMUP}s, each after an idle machine (at most ${SETTLE_MAX}s)," \
     "all on 127.0.0.1$([ "$SMOKE" = 1 ] && echo ', SMOKE run (timings meaningless)')."
   echo
   echo "| scenario | server | conns | requests | req/s | p50 ms | p99 ms | non-2xx | socket errors |"
