@@ -85,7 +85,7 @@ start() {
   fi
   started=$(date +%s%N)
   QUARKUS_HTTP_PORT="$PORT" QUARKUS_HTTP_HOST=127.0.0.1 LATCHKEY_DATA_DIR="$data" LATCHKEY_PASSWORD_ITERATIONS=10000 \
-    MALLOC_ARENA_MAX=2 java -XX:+UseSerialGC -Xmx96m -Xmn16m -jar "$JAR" >> "$LOG" 2>&1 &
+    MALLOC_ARENA_MAX=2 java -XX:+UseSerialGC -Xmx128m -jar "$JAR" >> "$LOG" 2>&1 &
   pid=$!
   local deadline=$((SECONDS + 120))
   until [ "$(curl -s -o /dev/null -w '%{http_code}' --max-time 2 "http://127.0.0.1:$PORT/q/health/ready")" = 200 ]; do

@@ -67,7 +67,7 @@ start() {
     LATCHKEY_BOOTSTRAP_APP=$APP LATCHKEY_ADMIN_KEY="$ADMIN_KEY" LATCHKEY_KEY_ENCRYPTION_KEY="$KEK" \
     QUARKUS_HTTP_PROXY_PROXY_ADDRESS_FORWARDING=true QUARKUS_HTTP_PROXY_ALLOW_X_FORWARDED=true \
     QUARKUS_HTTP_PROXY_TRUSTED_PROXIES=127.0.0.1 LATCHKEY_PASSWORD_ITERATIONS=1000 LATCHKEY_THROTTLE_REGISTRATIONS=100000 \
-    MALLOC_ARENA_MAX=2 java -XX:+UseSerialGC -Xmx96m -Xmn16m -jar target/quarkus-app/quarkus-run.jar > "target/two-$name-server.log" 2>&1 &
+    MALLOC_ARENA_MAX=2 java -XX:+UseSerialGC -Xmx128m -jar target/quarkus-app/quarkus-run.jar > "target/two-$name-server.log" 2>&1 &
   pids+=($!)
 }
 mkdir -p target
