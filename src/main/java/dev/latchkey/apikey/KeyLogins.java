@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -12,6 +13,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import dev.latchkey.apikey.ApiKeyRepository.KeyLogin;
 import dev.latchkey.apikey.ApiKeyRepository.KeyLoginRequest;
+import dev.latchkey.error.ApiException;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.subscription.UniEmitter;
 import io.vertx.core.Context;
@@ -24,31 +26,50 @@ import io.vertx.core.Vertx;
  * {@link #MAX_IN_FLIGHT} statements running goes at once, alone; the ones that arrive while that
  * many run wait for one of them to finish and then go together, up to {@link #MAX_BATCH} in one
  * statement. No login waits on a timer. Each login's answer is handed back on its own request's
- * context.
+ * context. At most {@link #MAX_QUEUED} logins wait (the database pool's own wait queue is 256):
+ * past that a login is refused at once with 503, so a flood holds no unbounded memory; and a
+ * login whose caller has gone (its deadline passed) is dropped before its statement runs.
  */
 @ApplicationScoped
 public class KeyLogins {
 
     static final int MAX_IN_FLIGHT = 4;
     static final int MAX_BATCH = 64;
+    static final int MAX_QUEUED = 256;
 
-    private record Pending(KeyLoginRequest request, Context context, UniEmitter<? super KeyLogin> emitter) {
+    /** {@code gone}: the caller cancelled (its deadline passed) before the statement ran. */
+    private record Pending(KeyLoginRequest request, Context context, UniEmitter<? super KeyLogin> emitter, AtomicBoolean gone) {
     }
 
     private final ApiKeyRepository keys;
     private final ConcurrentLinkedQueue<Pending> queue = new ConcurrentLinkedQueue<>();
     private final AtomicInteger inFlight = new AtomicInteger();
+    private final AtomicInteger queued = new AtomicInteger();
     private final AtomicLong statements = new AtomicLong();
+    private final int maxQueued;
 
+    @jakarta.inject.Inject
     public KeyLogins(ApiKeyRepository keys) {
+        this(keys, MAX_QUEUED);
+    }
+
+    KeyLogins(ApiKeyRepository keys, int maxQueued) {
         this.keys = keys;
+        this.maxQueued = maxQueued;
     }
 
     /** The owner and key the value logged in as, with the session started; null when no key matched. */
     public Uni<KeyLogin> start(byte[] keyHash, String appId, String sessionId, String deviceId, Duration lifetime) {
         KeyLoginRequest request = new KeyLoginRequest(keyHash, appId, sessionId, deviceId, lifetime);
         return Uni.createFrom().emitter(emitter -> {
-            queue.add(new Pending(request, Vertx.currentContext(), emitter));
+            if (queued.incrementAndGet() > maxQueued) {
+                queued.decrementAndGet();
+                emitter.fail(ApiException.unavailable(1));
+                return;
+            }
+            AtomicBoolean gone = new AtomicBoolean();
+            emitter.onTermination(() -> gone.set(true));
+            queue.add(new Pending(request, Vertx.currentContext(), emitter, gone));
             drain();
         });
     }
@@ -70,7 +91,10 @@ public class KeyLogins {
             List<Pending> batch = new ArrayList<>();
             Pending next;
             while (batch.size() < MAX_BATCH && (next = queue.poll()) != null) {
-                batch.add(next);
+                queued.decrementAndGet();
+                if (!next.gone().get()) {
+                    batch.add(next);
+                }
             }
             if (batch.isEmpty()) {
                 inFlight.decrementAndGet();

@@ -27,6 +27,7 @@ import dev.latchkey.TestSql;
 import dev.latchkey.TestUsers;
 import dev.latchkey.TestUsers.Tokens;
 import dev.latchkey.apikey.ApiKeyRepository.KeyLogin;
+import dev.latchkey.error.ApiException;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
@@ -81,6 +82,35 @@ class KeyLoginsTest {
         assertEquals(n - n / 5, TestSql.count("select count(*) from sessions where id in ("
                 + String.join(",", sessions.stream().map(s -> "'" + s + "'").toList()) + ")"),
                 "one session for each login that matched, none for the refused ones");
+    }
+
+    @Inject
+    ApiKeyRepository keys;
+
+    @Test
+    void aFloodPastTheQueueIsRefusedAtOnceAndTheRestStillLogIn() throws Exception {
+        Tokens owner = TestUsers.registered();
+        String key = (String) TestUsers.createKey(owner, "flooded").get("key");
+        KeyLogins small = new KeyLogins(keys, 8);
+
+        List<CompletableFuture<KeyLogin>> started = new ArrayList<>();
+        for (int i = 0; i < 40; i++) {
+            started.add(small.start(KeyCodec.hash(key), TestUsers.APP, ObjectIds.next(), ObjectIds.next(), Duration.ofHours(1))
+                    .subscribeAsCompletionStage());
+        }
+        int refused = 0;
+        for (CompletableFuture<KeyLogin> login : started) {
+            try {
+                assertEquals(owner.userId(), login.get(30, TimeUnit.SECONDS).ownerId());
+            } catch (java.util.concurrent.ExecutionException e) {
+                ApiException cause = (ApiException) e.getCause();
+                assertEquals(503, cause.status(), "a refused login is 503, not a failure of another kind");
+                refused++;
+            }
+        }
+        // 4 statements in flight and 8 waiting take 12; the rest were refused without waiting.
+        assertTrue(refused >= 20, "refused " + refused + " of 40 past a queue of 8");
+        assertTrue(refused <= 28, "at most the ones past 4 running and 8 waiting: " + refused);
     }
 
     @Test
