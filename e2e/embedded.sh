@@ -6,6 +6,8 @@
 # ready time (process start to the first 200 of /q/health/ready) and resident memory of each start.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# bin/run's JVM options.
+JAVA_OPTS_RUN=$(sed -n 's/^default_java_opts="\(.*\)"$/\1/p' bin/run)
 
 PORT="${EMBEDDED_PORT:-18580}"
 BASE="http://127.0.0.1:$PORT/api/client/v2.0"
@@ -84,8 +86,9 @@ start() {
     fail "port $PORT is already in use"
   fi
   started=$(date +%s%N)
+  # shellcheck disable=SC2086
   QUARKUS_HTTP_PORT="$PORT" QUARKUS_HTTP_HOST=127.0.0.1 LATCHKEY_DATA_DIR="$data" LATCHKEY_PASSWORD_ITERATIONS=10000 \
-    MALLOC_ARENA_MAX=2 java -XX:+UseSerialGC -Xmx128m -jar "$JAR" >> "$LOG" 2>&1 &
+    MALLOC_ARENA_MAX=2 java $JAVA_OPTS_RUN -jar "$JAR" >> "$LOG" 2>&1 &
   pid=$!
   local deadline=$((SECONDS + 120))
   until [ "$(curl -s -o /dev/null -w '%{http_code}' --max-time 2 "http://127.0.0.1:$PORT/q/health/ready")" = 200 ]; do

@@ -11,6 +11,8 @@
 # (TWO_INSTANCES_PORT_BASE moves them). Always stops what it started and drops the database.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# bin/run's JVM options.
+JAVA_OPTS_RUN=$(sed -n 's/^default_java_opts="\(.*\)"$/\1/p' bin/run)
 
 base="${TWO_INSTANCES_PORT_BASE:-18950}"
 LB_PORT=$base A_PORT=$((base + 1)) B_PORT=$((base + 2)) STATS_PORT=$((base + 3))
@@ -60,6 +62,7 @@ psql -h 127.0.0.1 -U postgres -d postgres -qc "create database $DB"
 # whichever gets there first, as in a real rollout. bin/run's JVM options.
 start() {
   local name=$1 port=$2
+  # shellcheck disable=SC2086
   env QUARKUS_HTTP_PORT="$port" \
     QUARKUS_DATASOURCE_REACTIVE_URL="postgresql://127.0.0.1:5432/$DB" \
     QUARKUS_DATASOURCE_JDBC_URL="jdbc:postgresql://127.0.0.1:5432/$DB" \
@@ -67,7 +70,7 @@ start() {
     LATCHKEY_BOOTSTRAP_APP=$APP LATCHKEY_ADMIN_KEY="$ADMIN_KEY" LATCHKEY_KEY_ENCRYPTION_KEY="$KEK" \
     QUARKUS_HTTP_PROXY_PROXY_ADDRESS_FORWARDING=true QUARKUS_HTTP_PROXY_ALLOW_X_FORWARDED=true \
     QUARKUS_HTTP_PROXY_TRUSTED_PROXIES=127.0.0.1 LATCHKEY_PASSWORD_ITERATIONS=1000 LATCHKEY_THROTTLE_REGISTRATIONS=100000 \
-    MALLOC_ARENA_MAX=2 java -XX:+UseSerialGC -Xmx128m -jar target/quarkus-app/quarkus-run.jar > "target/two-$name-server.log" 2>&1 &
+    MALLOC_ARENA_MAX=2 java $JAVA_OPTS_RUN -jar target/quarkus-app/quarkus-run.jar > "target/two-$name-server.log" 2>&1 &
   pids+=($!)
 }
 mkdir -p target
