@@ -2,11 +2,16 @@ package dev.latchkey.session;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.security.Key;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.Map;
+import java.util.function.UnaryOperator;
+
+import javax.crypto.Mac;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -158,19 +163,19 @@ public class TokenService {
      * {@link Es256} (the JDK's provider is six times slower on JDK 17), the refresh token by the
      * JDK's HMAC (jose4j's own base64 and JSON cost more than the MAC).
      */
-    private static String compact(String kid, String alg, String payload, java.util.function.UnaryOperator<byte[]> signature) {
+    private static String compact(String kid, String alg, String payload, UnaryOperator<byte[]> signature) {
         String header = "{\"kid\":\"" + kid + "\",\"alg\":\"" + alg + "\",\"typ\":\"JWT\"}";
         String signingInput = BASE64URL.encodeToString(header.getBytes(StandardCharsets.UTF_8)) + "."
                 + BASE64URL.encodeToString(payload.getBytes(StandardCharsets.UTF_8));
         return signingInput + "." + BASE64URL.encodeToString(signature.apply(signingInput.getBytes(StandardCharsets.US_ASCII)));
     }
 
-    private static byte[] hmacSha256(java.security.Key key, byte[] input) {
+    private static byte[] hmacSha256(Key key, byte[] input) {
         try {
-            javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
+            Mac mac = Mac.getInstance("HmacSHA256");
             mac.init(key);
             return mac.doFinal(input);
-        } catch (java.security.GeneralSecurityException e) {
+        } catch (GeneralSecurityException e) {
             throw new IllegalStateException("cannot sign a token", e);
         }
     }
@@ -226,7 +231,7 @@ public class TokenService {
             }
             return true;
         }
-        java.security.Key named = keys.refreshVerifier(kid);
+        Key named = keys.refreshVerifier(kid);
         if (named != null) {
             jws.setKey(named);
             if (!jws.verifySignature()) {
@@ -234,7 +239,7 @@ public class TokenService {
             }
             return true;
         }
-        for (java.security.Key candidate : keys.refreshVerifiers()) {
+        for (Key candidate : keys.refreshVerifiers()) {
             jws.setKey(candidate);
             if (jws.verifySignature()) {
                 return true;
