@@ -10,6 +10,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 
 import dev.latchkey.apikey.ApiKeyRepository.KeyLogin;
 import dev.latchkey.apikey.ApiKeyRepository.KeyLoginRequest;
@@ -48,7 +49,7 @@ public class KeyLogins {
     private final AtomicLong statements = new AtomicLong();
     private final int maxQueued;
 
-    @jakarta.inject.Inject
+    @Inject
     public KeyLogins(ApiKeyRepository keys) {
         this(keys, MAX_QUEUED);
     }
