@@ -23,18 +23,25 @@ import io.vertx.core.Vertx;
 /**
  * Api-key logins that arrive together share one statement, so one commit. Every login starts a
  * durable session, and under load a login waits mostly for its commit's WAL flush (PostgreSQL's
- * wait events during the bench: WALWrite and WALSync). A login that finds fewer than
- * {@link #MAX_IN_FLIGHT} statements running goes at once, alone; the ones that arrive while that
- * many run wait for one of them to finish and then go together, up to {@link #MAX_BATCH} in one
- * statement. No login waits on a timer. Each login's answer is handed back on its own request's
- * context. At most {@link #MAX_QUEUED} logins wait (the database pool's own wait queue is 256):
- * past that a login is refused at once with 503, so a flood holds no unbounded memory; and a
- * login whose caller has gone (its deadline passed) is dropped before its statement runs.
+ * wait events during the bench: WALWrite and WALSync). One statement runs at a time: the logins
+ * that arrive meanwhile wait for it and then go together, up to {@link #MAX_BATCH} in one
+ * statement, so a flood makes larger commits, not more of them. Only when the newest running
+ * statement has run for over {@link #STALL} (it waits for a key's row lock, or a slow flush) may
+ * another start beside it, up to {@link #MAX_IN_FLIGHT}, so one stalled statement does not hold
+ * every other login. No login waits on a timer. Each login's answer is handed back on its own
+ * request's context. At most {@link #MAX_QUEUED} logins wait (the database pool's own wait queue
+ * is 256): past that a login is refused at once with 503, so a flood holds no unbounded memory;
+ * and a login whose caller has gone (its deadline passed) is dropped before its statement runs.
+ * <p>
+ * Measured on two cores with 16 clients (wrk, 20 s, five runs of each alternating): one
+ * statement at a time gave 7.0-7.3k logins/s against 5.7-6.4k with four at a time, every
+ * statement's batch larger and its commit's flush shared by more logins.
  */
 @ApplicationScoped
 public class KeyLogins {
 
     static final int MAX_IN_FLIGHT = 4;
+    static final Duration STALL = Duration.ofMillis(10);
     static final int MAX_BATCH = 64;
     static final int MAX_QUEUED = 256;
 
@@ -47,16 +54,20 @@ public class KeyLogins {
     private final AtomicInteger inFlight = new AtomicInteger();
     private final AtomicInteger queued = new AtomicInteger();
     private final AtomicLong statements = new AtomicLong();
+    /** When the newest running statement started ({@link System#nanoTime()}). */
+    private volatile long lastStart;
     private final int maxQueued;
+    private final long stallNanos;
 
     @Inject
     public KeyLogins(ApiKeyRepository keys) {
-        this(keys, MAX_QUEUED);
+        this(keys, MAX_QUEUED, STALL);
     }
 
-    KeyLogins(ApiKeyRepository keys, int maxQueued) {
+    KeyLogins(ApiKeyRepository keys, int maxQueued, Duration stall) {
         this.keys = keys;
         this.maxQueued = maxQueued;
+        this.stallNanos = stall.toNanos();
     }
 
     /** The owner and key the value logged in as, with the session started; null when no key matched. */
@@ -83,12 +94,13 @@ public class KeyLogins {
     private void drain() {
         while (!queue.isEmpty()) {
             int running = inFlight.get();
-            if (running >= MAX_IN_FLIGHT) {
-                return; // the statement that finishes next drains again
+            if (running >= MAX_IN_FLIGHT || running > 0 && System.nanoTime() - lastStart < stallNanos) {
+                return; // the statement that finishes next drains again (or the next login, once it stalls)
             }
             if (!inFlight.compareAndSet(running, running + 1)) {
                 continue;
             }
+            lastStart = System.nanoTime();
             List<Pending> batch = new ArrayList<>();
             Pending next;
             while (batch.size() < MAX_BATCH && (next = queue.poll()) != null) {
