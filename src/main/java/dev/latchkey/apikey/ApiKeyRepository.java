@@ -35,8 +35,8 @@ public class ApiKeyRepository implements PanacheRepositoryBase<ApiKey, String> {
         this.pool = pool;
     }
 
-    /** What an api-key login found: whose key, and which key. */
-    public record KeyLogin(String ownerId, String keyId) {
+    /** What an api-key login found: whose key, which key, and whether it was the key's first login (its identity was added). */
+    public record KeyLogin(String ownerId, String keyId, boolean identityAdded) {
     }
 
     /** A rotated key (its new state) and what the rotation did to the old value. */
@@ -168,16 +168,16 @@ public class ApiKeyRepository implements PanacheRepositoryBase<ApiKey, String> {
                         + "    and u.app_id = r.app_id "
                         + "  for share of k), "
                         + "i as (insert into identities (app_id, provider_type, provider_id, user_id) "
-                        + "  select distinct app_id, 'api-key', id, owner_id from k on conflict do nothing), "
+                        + "  select distinct app_id, 'api-key', id, owner_id from k on conflict do nothing returning provider_id), "
                         + "s as (insert into sessions (id, user_id, device_id, provider_type, api_key_id, api_key_generation, expires_at) "
                         + "  select session_id, owner_id, device_id, 'api-key', id, generation, ends from k "
                         + "  returning id, user_id, api_key_id) "
-                        + "select id, user_id, api_key_id from s")
+                        + "select id, user_id, api_key_id, api_key_id in (select provider_id::char(24) from i) from s")
                 .execute(Tuple.of(hashes, apps, sessions, devices, lifetimes))
                 .map(rows -> {
                     java.util.Map<String, KeyLogin> started = new java.util.HashMap<>();
                     for (Row row : rows) {
-                        started.put(row.getString(0), new KeyLogin(row.getString(1), row.getString(2)));
+                        started.put(row.getString(0), new KeyLogin(row.getString(1), row.getString(2), row.getBoolean(3)));
                     }
                     return started;
                 });

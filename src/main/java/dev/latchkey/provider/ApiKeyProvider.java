@@ -11,6 +11,7 @@ import dev.latchkey.app.App;
 import dev.latchkey.error.ApiException;
 import dev.latchkey.session.LoginResult;
 import dev.latchkey.session.SessionStarter;
+import dev.latchkey.user.ProfileCache;
 import io.smallrye.mutiny.Uni;
 
 /**
@@ -26,8 +27,11 @@ public class ApiKeyProvider implements LoginProvider {
     private final SessionStarter sessions;
     private final LastUse lastUse;
     private final LatchkeyConfig config;
+    private final ProfileCache profiles;
 
-    public ApiKeyProvider(KeyLogins logins, SessionStarter sessions, LastUse lastUse, LatchkeyConfig config) {
+    public ApiKeyProvider(KeyLogins logins, SessionStarter sessions, LastUse lastUse, LatchkeyConfig config,
+            ProfileCache profiles) {
+        this.profiles = profiles;
         this.logins = logins;
         this.sessions = sessions;
         this.lastUse = lastUse;
@@ -55,6 +59,10 @@ public class ApiKeyProvider implements LoginProvider {
                     }
                     // Noted in memory and written in batches: the login pays no extra write.
                     lastUse.record(login.keyId());
+                    if (login.identityAdded()) {
+                        // The key's first login gave its owner an identity; later ones change nothing.
+                        profiles.userChanged(login.ownerId());
+                    }
                     return sessions.issue(login.ownerId(), app.id(), sessionId, deviceId);
                 });
     }

@@ -13,6 +13,7 @@ import dev.latchkey.error.UniqueViolation;
 import dev.latchkey.security.Caller;
 import dev.latchkey.session.LoginResult;
 import dev.latchkey.session.SessionStarter;
+import dev.latchkey.user.ProfileCache;
 import io.smallrye.mutiny.Uni;
 
 /**
@@ -29,9 +30,11 @@ public class CustomTokenProvider implements LoginProvider {
     private final CustomTokenIdentities identities;
     private final SessionStarter sessions;
     private final LatchkeyConfig config;
+    private final ProfileCache profiles;
 
     public CustomTokenProvider(CustomTokenVerifier verifier, CustomTokenIdentities identities, SessionStarter sessions,
-            LatchkeyConfig config) {
+            LatchkeyConfig config, ProfileCache profiles) {
+        this.profiles = profiles;
         this.verifier = verifier;
         this.identities = identities;
         this.sessions = sessions;
@@ -49,6 +52,8 @@ public class CustomTokenProvider implements LoginProvider {
         return verifier.verify(app, token(request))
                 .chain(token -> identities.logIn(app.id(), token, ObjectIds.next(), sessionId, deviceId,
                         config.token().refreshLifetime()))
+                // Every login stores the token's metadata: the profile shows the new data at once.
+                .invoke(profiles::userChanged)
                 .map(userId -> sessions.issue(userId, app.id(), sessionId, deviceId));
     }
 

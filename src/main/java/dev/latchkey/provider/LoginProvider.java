@@ -6,7 +6,11 @@ import dev.latchkey.security.Caller;
 import dev.latchkey.session.LoginResult;
 import io.smallrye.mutiny.Uni;
 
-/** One way to log in; {@link LoginResource} picks it by the provider name in the path. */
+/**
+ * One way to log in; {@link LoginResource} picks it by the provider name in the path. A login that
+ * changes an existing user's identities drops that user's cached profile
+ * ({@link dev.latchkey.user.ProfileCache#userChanged}) before it answers.
+ */
 public interface LoginProvider {
 
     String type();

@@ -101,14 +101,16 @@ public class LoginResource {
     }
 
     /**
-     * A login may have changed the user's identities (a link, a custom token's new metadata, a
-     * key's first login), committed by the time it answers: the cached profile is dropped before
-     * the answer, so the next profile shows it (other instances learn it from the database's notice).
+     * A link changes the caller's identities, committed by the time it answers: the cached profile
+     * is dropped before the answer, so the next profile shows it (other instances learn it from the
+     * database's notice). A plain login drops it only where it changed something, which its
+     * provider knows: a custom token's new metadata, a key's first login; a first email/password or
+     * anonymous login makes a new user, who has nothing cached.
      */
     private Uni<LoginResult> attempt(App app, LoginProvider provider, boolean link, String authorization, LoginRequest body,
             String deviceId) {
         if (!link) {
-            return provider.logIn(app, body, deviceId).invoke(result -> profiles.userChanged(result.userId()));
+            return provider.logIn(app, body, deviceId);
         }
         return callers.resolve(authorization, Admission.LINK).chain(caller -> {
             if (!caller.appId().equals(app.id())) {

@@ -28,6 +28,7 @@ import java.util.concurrent.Future;
 import org.jose4j.keys.HmacKey;
 import org.junit.jupiter.api.Test;
 
+import dev.latchkey.TestSql;
 import dev.latchkey.TestUsers;
 import dev.latchkey.customtoken.CustomTokens;
 import io.quarkus.test.junit.QuarkusTest;
@@ -207,7 +208,7 @@ class CustomTokenLoginTest {
     }
 
     @Test
-    void metadataFieldsAreCopiedToTheProfileAtEveryLogin() {
+    void metadataFieldsAreCopiedToTheProfileAtEveryLogin() throws Exception {
         String app = CustomTokens.app("{\"signing_algorithm\": \"HS256\", \"signing_keys\": [\"" + SECRET + "\"], "
                 + "\"metadata_fields\": [{\"required\": true, \"name\": \"email\"}, "
                 + "{\"name\": \"profile.name\", \"field_name\": \"name\"}, "
@@ -230,13 +231,23 @@ class CustomTokenLoginTest {
         Map<String, Object> second = claims(sub, app);
         second.put("email", "ada@lovelace.example");
         second.put("profile", Map.of("name", "Ada Lovelace"));
-        Response again = login(app, hs256(SECRET, second));
-        again.then().statusCode(200).body("user_id", equalTo(login.jsonPath().getString("user_id")));
-        // The first session's profile shows the newest token's metadata too: it belongs to the user.
+        // The profile is cached by now, and the database's notice of the change is off: only the
+        // login's own drop of the cached profile can make the next read show the new metadata.
+        Thread.sleep(200);
         given().header("Authorization", "Bearer " + login.jsonPath().getString("access_token"))
-                .get(TestUsers.API + "/auth/profile")
-                .then().statusCode(200)
-                .body("data", equalTo(Map.of("email", "ada@lovelace.example", "name", "Ada Lovelace")));
+                .get(TestUsers.API + "/auth/profile").then().statusCode(200);
+        TestSql.exec("alter table identities disable trigger identities_notify_change");
+        try {
+            Response again = login(app, hs256(SECRET, second));
+            again.then().statusCode(200).body("user_id", equalTo(login.jsonPath().getString("user_id")));
+            // The first session's profile shows the newest token's metadata too: it belongs to the user.
+            given().header("Authorization", "Bearer " + login.jsonPath().getString("access_token"))
+                    .get(TestUsers.API + "/auth/profile")
+                    .then().statusCode(200)
+                    .body("data", equalTo(Map.of("email", "ada@lovelace.example", "name", "Ada Lovelace")));
+        } finally {
+            TestSql.exec("alter table identities enable trigger identities_notify_change");
+        }
     }
 
     @Test

@@ -127,6 +127,24 @@ class ProfileCacheTest {
         });
     }
 
+    /** Only a key's first login changes its owner's identities; the logins after it keep the cached profile. */
+    @Test
+    void aKeysLaterLoginsKeepTheOwnersCachedProfile() throws Exception {
+        awaitTrusted();
+        Tokens owner = TestUsers.registered();
+        String key = (String) TestUsers.createKey(owner, "phone").get("key");
+        TestUsers.withKey(key);
+        warm(owner);
+        double hits = hits();
+
+        for (int i = 0; i < 3; i++) {
+            TestUsers.withKey(key);
+            assertNotNull(profiles.get(owner.userId()), "login " + (i + 2) + " of the key kept the profile");
+        }
+        assertEquals(List.of("local-userpass", "api-key"), profile(owner).getList("identities.provider_type"));
+        assertTrue(hits() > hits, "the read after the logins was a cache hit");
+    }
+
     @Test
     void aUserDeletedInSqlIsRefusedWithinASecond() throws Exception {
         awaitTrusted();
