@@ -2,7 +2,6 @@ package dev.latchkey.session;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.security.GeneralSecurityException;
 import java.security.Key;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -10,8 +9,6 @@ import java.time.Duration;
 import java.util.Base64;
 import java.util.Map;
 import java.util.function.UnaryOperator;
-
-import javax.crypto.Mac;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -26,6 +23,7 @@ import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Expiry;
 
+import dev.latchkey.Hmac;
 import dev.latchkey.LatchkeyConfig;
 import dev.latchkey.error.ApiException;
 import io.smallrye.mutiny.Uni;
@@ -155,7 +153,7 @@ public class TokenService {
             return compact(signer.kid(), SigningKeys.ES256, claims.toJson(), signer.ecdsa()::sign);
         }
         SigningKeys.Signer signer = keys.refreshSigner();
-        return compact(signer.kid(), SigningKeys.HS256, claims.toJson(), input -> hmacSha256(signer.key(), input));
+        return compact(signer.kid(), SigningKeys.HS256, claims.toJson(), input -> Hmac.sha256(signer.key(), input));
     }
 
     /**
@@ -168,16 +166,6 @@ public class TokenService {
         String signingInput = BASE64URL.encodeToString(header.getBytes(StandardCharsets.UTF_8)) + "."
                 + BASE64URL.encodeToString(payload.getBytes(StandardCharsets.UTF_8));
         return signingInput + "." + BASE64URL.encodeToString(signature.apply(signingInput.getBytes(StandardCharsets.US_ASCII)));
-    }
-
-    private static byte[] hmacSha256(Key key, byte[] input) {
-        try {
-            Mac mac = Mac.getInstance("HmacSHA256");
-            mac.init(key);
-            return mac.doFinal(input);
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("cannot sign a token", e);
-        }
     }
 
     /** The verified claims; null when no key this instance knows could have signed it; 401 for anything else wrong. */

@@ -1,13 +1,11 @@
 package dev.latchkey.userpass;
 
 import java.nio.charset.StandardCharsets;
-import java.security.InvalidKeyException;
-import java.security.NoSuchAlgorithmException;
+import java.security.Key;
 import java.util.HexFormat;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 
-import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
 import jakarta.annotation.PreDestroy;
@@ -18,6 +16,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import dev.latchkey.Hmac;
 import dev.latchkey.error.ApiException;
 import io.quarkus.logging.Log;
 import io.smallrye.mutiny.Uni;
@@ -90,14 +89,8 @@ public class Webhook {
 
     /** {@code hex(HMAC-SHA256(secret, t + "." + body))}. */
     static String sign(String secret, long t, byte[] body) {
-        try {
-            Mac mac = Mac.getInstance("HmacSHA256");
-            mac.init(new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
-            mac.update((t + ".").getBytes(StandardCharsets.US_ASCII));
-            return HexFormat.of().formatHex(mac.doFinal(body));
-        } catch (NoSuchAlgorithmException | InvalidKeyException e) {
-            throw new IllegalStateException(e);
-        }
+        Key key = new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), Hmac.SHA256);
+        return HexFormat.of().formatHex(Hmac.sha256(key, (t + ".").getBytes(StandardCharsets.US_ASCII), body));
     }
 
     private byte[] body(Call call) {
