@@ -335,8 +335,10 @@ psql_admin -c "create database \"$DB\"" >/dev/null
 
 log "starting Latchkey on 127.0.0.1:$LK_PORT (database $DB)"
 # The JVM options bin/run starts Latchkey with, unless LATCHKEY_JAVA_OPTS says otherwise.
-LK_JAVA_OPTS=${LATCHKEY_JAVA_OPTS-$(sed -n 's/^default_java_opts="\(.*\)"$/\1/p' bin/run)}
-LK_MALLOC_ARENA_MAX=${MALLOC_ARENA_MAX-$(sed -n 's/^default_malloc_arena_max=\(.*\)$/\1/p' bin/run)}
+# shellcheck source=bin/jvm-options
+. bin/jvm-options
+LK_JAVA_OPTS=${LATCHKEY_JAVA_OPTS-$default_java_opts}
+LK_MALLOC_ARENA_MAX=${MALLOC_ARENA_MAX-$default_malloc_arena_max}
 # Every request comes from 127.0.0.1, so the failed-login limit per address is lifted; the
 # abuse mode keeps every limit at its default, since its floods must meet the real ones.
 throttle_env=(LATCHKEY_THROTTLE_ADDRESS_FAILURES=100000000)

@@ -22,8 +22,10 @@ PGPORT_=${PGPORT:-5432}
 PGUSER_=${PGUSER:-postgres}
 JAVA=${JAVA_HOME:+$JAVA_HOME/bin/}java
 JAR=target/quarkus-app/quarkus-run.jar
-OPTS=${LATCHKEY_JAVA_OPTS-$(sed -n 's/^default_java_opts="\(.*\)"$/\1/p' bin/run)}
-ARENAS=${MALLOC_ARENA_MAX-$(sed -n 's/^default_malloc_arena_max=\(.*\)$/\1/p' bin/run)}
+# shellcheck source=bin/jvm-options
+. bin/jvm-options
+OPTS=${LATCHKEY_JAVA_OPTS-$default_java_opts}
+ARENAS=${MALLOC_ARENA_MAX-$default_malloc_arena_max}
 LOG=target/startup-$label.log
 [ -f "$JAR" ] || { echo "startup: build first (./mvnw -B package -DskipTests)" >&2; exit 1; }
 

@@ -7,7 +7,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # bin/run's JVM options.
-JAVA_OPTS_RUN=$(sed -n 's/^default_java_opts="\(.*\)"$/\1/p' bin/run)
+# shellcheck source=bin/jvm-options
+. bin/jvm-options
+JAVA_OPTS_RUN=$default_java_opts
 
 PORT="${EMBEDDED_PORT:-18580}"
 BASE="http://127.0.0.1:$PORT/api/client/v2.0"

@@ -12,7 +12,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # bin/run's JVM options.
-JAVA_OPTS_RUN=$(sed -n 's/^default_java_opts="\(.*\)"$/\1/p' bin/run)
+# shellcheck source=bin/jvm-options
+. bin/jvm-options
+JAVA_OPTS_RUN=$default_java_opts
 
 base="${TWO_INSTANCES_PORT_BASE:-18950}"
 LB_PORT=$base A_PORT=$((base + 1)) B_PORT=$((base + 2)) STATS_PORT=$((base + 3))
