@@ -92,7 +92,7 @@ check("container: preStop sleeps before SIGTERM (endpoints go first)", bool(pre_
 check(f"pod: grace period ({grace} s) covers preStop ({pre_stop} s) + Latchkey's drain ({shutdown} s)",
       pre_stop is not None and grace >= pre_stop + shutdown)
 
-heap = mebibytes(re.search(r"-Xmx(\d+[mg])", open("bin/run").read()).group(1).replace("m", "Mi").replace("g", "Gi"))
+heap = mebibytes(re.search(r'^default_java_opts=".*?-Xmx(\d+[mg])', open("bin/jvm-options").read(), re.M).group(1).replace("m", "Mi").replace("g", "Gi"))
 resources = c.get("resources", {})
 requests, limits = resources.get("requests", {}), resources.get("limits", {})
 check("container: requests and limits for cpu and memory",
