@@ -46,6 +46,46 @@ public final class TestSql {
         }
     }
 
+    /**
+     * Runs {@code check} with the triggers that announce identity, credential and user changes off,
+     * so only an instance's own drop of what it cached can make a change show.
+     */
+    public static void withoutNotices(ThrowingRunnable check) throws Exception {
+        String[][] triggers = { { "identities", "identities_notify_change" },
+                { "password_credentials", "password_credentials_notify_change" },
+                { "users", "users_notify_change" } };
+        for (String[] t : triggers) {
+            exec("alter table " + t[0] + " disable trigger " + t[1]);
+        }
+        try {
+            check.run();
+        } finally {
+            for (String[] t : triggers) {
+                exec("alter table " + t[0] + " enable trigger " + t[1]);
+            }
+        }
+    }
+
+    public interface ThrowingRunnable {
+        void run() throws Exception;
+    }
+
+    /**
+     * A connection, its transaction open, holding the row lock of the API key {@code keyId}
+     * ({@code select ... for update}) until it commits or closes.
+     */
+    public static Connection lockingKeyRow(Object keyId) throws java.sql.SQLException {
+        Connection lock = connection();
+        lock.setAutoCommit(false);
+        try (Statement s = lock.createStatement()) {
+            s.execute("select 1 from api_keys where id = '" + keyId + "' for update");
+        } catch (java.sql.SQLException e) {
+            lock.close();
+            throw e;
+        }
+        return lock;
+    }
+
     public static Connection connection() throws java.sql.SQLException {
         String database = ConfigProvider.getConfig().getValue("test.database.name", String.class);
         return DriverManager.getConnection(TestDatabase.jdbcUrl(database), TestDatabase.USER, "");

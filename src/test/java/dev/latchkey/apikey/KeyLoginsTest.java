@@ -9,7 +9,6 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.sql.Connection;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -113,9 +112,7 @@ class KeyLoginsTest {
         Map<String, Object> locked = TestUsers.createKey(owner, "locked");
         String other = (String) TestUsers.createKey(owner, "other").get("key");
         KeyLogins stalling = new KeyLogins(keys, 8, Duration.ofMillis(10));
-        try (Connection lock = TestSql.connection(); Statement s = lock.createStatement()) {
-            lock.setAutoCommit(false);
-            s.execute("select 1 from api_keys where id = '" + locked.get("_id") + "' for update");
+        try (Connection lock = TestSql.lockingKeyRow(locked.get("_id"))) {
             CompletableFuture<KeyLogin> waiting = stalling.start(KeyCodec.hash((String) locked.get("key")), TestUsers.APP,
                     ObjectIds.next(), ObjectIds.next(), Duration.ofHours(1)).subscribeAsCompletionStage();
             Thread.sleep(100);
@@ -139,9 +136,7 @@ class KeyLoginsTest {
         Map<String, Object> created = TestUsers.createKey(owner, "flooded");
         String key = (String) created.get("key");
         List<CompletableFuture<KeyLogin>> started = new ArrayList<>();
-        try (Connection lock = TestSql.connection(); Statement s = lock.createStatement()) {
-            lock.setAutoCommit(false);
-            s.execute("select 1 from api_keys where id = '" + created.get("_id") + "' for update");
+        try (Connection lock = TestSql.lockingKeyRow(created.get("_id"))) {
             for (int i = 0; i < 40; i++) {
                 started.add(small.start(KeyCodec.hash(key), TestUsers.APP, ObjectIds.next(), ObjectIds.next(), Duration.ofHours(1))
                         .subscribeAsCompletionStage());

@@ -103,7 +103,7 @@ class ProfileCacheTest {
         String email = TestUsers.newEmail();
         TestUsers.register(email, TestUsers.PASSWORD);
 
-        withoutNotices(() -> {
+        TestSql.withoutNotices(() -> {
             given().header("Authorization", anonymous.bearerAccess()).contentType(ContentType.JSON)
                     .body(Map.of("username", email, "password", TestUsers.PASSWORD))
                     .post(LINK)
@@ -121,7 +121,7 @@ class ProfileCacheTest {
         String key = (String) TestUsers.createKey(owner, "laptop").get("key");
         assertEquals(1, profile(owner).getList("identities").size());
 
-        withoutNotices(() -> {
+        TestSql.withoutNotices(() -> {
             TestUsers.withKey(key);
             assertEquals(List.of("local-userpass", "api-key"), profile(owner).getList("identities.provider_type"));
         });
@@ -227,27 +227,6 @@ class ProfileCacheTest {
             assertFalse(System.currentTimeMillis() > deadline, "the listener subscribes within 10 s");
             Thread.sleep(20);
         }
-    }
-
-    /** Runs {@code check} with the triggers that announce identity, credential and user changes off. */
-    private static void withoutNotices(ThrowingRunnable check) throws Exception {
-        String[][] triggers = { { "identities", "identities_notify_change" },
-                { "password_credentials", "password_credentials_notify_change" },
-                { "users", "users_notify_change" } };
-        for (String[] t : triggers) {
-            TestSql.exec("alter table " + t[0] + " disable trigger " + t[1]);
-        }
-        try {
-            check.run();
-        } finally {
-            for (String[] t : triggers) {
-                TestSql.exec("alter table " + t[0] + " enable trigger " + t[1]);
-            }
-        }
-    }
-
-    interface ThrowingRunnable {
-        void run() throws Exception;
     }
 
     private static JsonPath profile(Tokens user) {
