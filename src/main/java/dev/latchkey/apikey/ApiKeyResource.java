@@ -1,7 +1,11 @@
 package dev.latchkey.apikey;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.LocalDateTime;
 import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
@@ -182,8 +186,45 @@ public class ApiKeyResource {
         return grace.intValue();
     }
 
-    /** RFC 3339 in UTC, to the millisecond; null stays null. */
+    /**
+     * RFC 3339 in UTC, to the millisecond; null stays null. The same text as
+     * {@code DateTimeFormatter.ISO_INSTANT} on the instant cut to milliseconds (no fraction when it
+     * is zero), written digit by digit for years 0 to 9999: the formatter was 6 % of listing keys.
+     */
     static String rfc3339(OffsetDateTime time) {
-        return time == null ? null : DateTimeFormatter.ISO_INSTANT.format(time.toInstant().truncatedTo(ChronoUnit.MILLIS));
+        if (time == null) {
+            return null;
+        }
+        Instant instant = time.toInstant().truncatedTo(ChronoUnit.MILLIS);
+        LocalDateTime utc = LocalDateTime.ofEpochSecond(instant.getEpochSecond(), instant.getNano(), ZoneOffset.UTC);
+        if (utc.getYear() < 0 || utc.getYear() > 9999) {
+            return DateTimeFormatter.ISO_INSTANT.format(instant);
+        }
+        int millis = instant.getNano() / 1_000_000;
+        byte[] text = new byte[millis == 0 ? 20 : 24];
+        digits(text, 0, utc.getYear(), 4);
+        text[4] = '-';
+        digits(text, 5, utc.getMonthValue(), 2);
+        text[7] = '-';
+        digits(text, 8, utc.getDayOfMonth(), 2);
+        text[10] = 'T';
+        digits(text, 11, utc.getHour(), 2);
+        text[13] = ':';
+        digits(text, 14, utc.getMinute(), 2);
+        text[16] = ':';
+        digits(text, 17, utc.getSecond(), 2);
+        if (millis != 0) {
+            text[19] = '.';
+            digits(text, 20, millis, 3);
+        }
+        text[text.length - 1] = 'Z';
+        return new String(text, StandardCharsets.US_ASCII);
+    }
+
+    private static void digits(byte[] text, int at, int value, int width) {
+        for (int i = at + width - 1; i >= at; i--) {
+            text[i] = (byte) ('0' + value % 10);
+            value /= 10;
+        }
     }
 }
