@@ -11,6 +11,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+# shellcheck source=bin/jvm-options
+. bin/jvm-options
 PORT="${IMAGE_LAYOUT_PORT:-18690}"
 [ -f target/quarkus-app/quarkus-run.jar ] || ./mvnw -B -q package -DskipTests
 bin/postgres-up
@@ -100,7 +102,7 @@ jdk25="${JDK25_HOME:-}"
 if [ -z "$jdk25" ]; then
   for home in /usr/lib/jvm/*; do
     [ -x "$home/bin/java" ] || continue
-    feature=$(. bin/jvm-options && java_feature "$home/bin/java")
+    feature=$(java_feature "$home/bin/java")
     if [ "${feature:-0}" -ge 25 ] 2>/dev/null; then
       jdk25=$home
       break
@@ -134,11 +136,12 @@ else
 fi
 
 default_home=$(dirname "$(dirname "$(readlink -f "$(command -v java)")")")
+default_feature=$(java_feature java)
 start "$default_home"
 ! tr '\0' ' ' < "/proc/$pid/cmdline" | grep -q -- "-XX:AOTCache" \
-  || [ "$(. bin/jvm-options && java_feature java)" -ge 25 ] \
+  || [ "$default_feature" -ge 25 ] \
   || fail "bin/run passed -XX:AOTCache to a JDK before 25"
 stop
-pass "bin/run on the default java ($(. bin/jvm-options && java_feature java)) answers and stops (ready in $READY_MS ms)"
+pass "bin/run on the default java ($default_feature) answers and stops (ready in $READY_MS ms)"
 
 echo "image-layout: $passed checks passed"
