@@ -5,9 +5,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Stream;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -15,6 +17,10 @@ import jakarta.inject.Inject;
 import dev.latchkey.apikey.ApiKeyRepository.KeyLogin;
 import dev.latchkey.apikey.ApiKeyRepository.KeyLoginRequest;
 import dev.latchkey.error.ApiException;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.subscription.UniEmitter;
 import io.vertx.core.Context;
@@ -36,6 +42,13 @@ import io.vertx.core.Vertx;
  * Measured on two cores with 16 clients (wrk, 20 s, runs of the two alternating): one statement
  * at a time gave 7.0-7.3k logins/s in three runs against 5.7-6.4k in four with four at a time,
  * 6.6 logins per WAL flush against 3.7 ({@code pg_stat_wal}).
+ * <p>
+ * On {@code /q/metrics}: {@code latchkey_key_logins_wait_seconds} (a login's arrival to its
+ * answer: waiting for the running statement, then its own), {@code
+ * latchkey_key_logins_statement_seconds} (one statement with its commit), {@code
+ * latchkey_key_logins_batch} (logins per statement), {@code latchkey_key_logins_queued} and
+ * {@code latchkey_key_logins_running}, so an operator can tell a slow database (long statements)
+ * from a full queue (long waits, large batches).
  */
 @ApplicationScoped
 public class KeyLogins {
@@ -45,8 +58,9 @@ public class KeyLogins {
     static final int MAX_BATCH = 64;
     static final int MAX_QUEUED = 256;
 
-    /** {@code gone}: the caller cancelled (its deadline passed) before the statement ran. */
-    private record Pending(KeyLoginRequest request, Context context, UniEmitter<? super KeyLogin> emitter, AtomicBoolean gone) {
+    /** {@code gone}: the caller cancelled (its deadline passed) before the statement ran; {@code arrived}: {@link System#nanoTime()}. */
+    private record Pending(KeyLoginRequest request, Context context, UniEmitter<? super KeyLogin> emitter, AtomicBoolean gone,
+            long arrived) {
     }
 
     private final ApiKeyRepository keys;
@@ -58,16 +72,31 @@ public class KeyLogins {
     private volatile long lastStart;
     private final int maxQueued;
     private final long stallNanos;
+    private final Timer waits;
+    private final Timer statementTimes;
+    private final DistributionSummary batches;
 
     @Inject
-    public KeyLogins(ApiKeyRepository keys) {
-        this(keys, MAX_QUEUED, STALL);
+    public KeyLogins(ApiKeyRepository keys, MeterRegistry metrics) {
+        this(keys, MAX_QUEUED, STALL, metrics);
     }
 
-    KeyLogins(ApiKeyRepository keys, int maxQueued, Duration stall) {
+    KeyLogins(ApiKeyRepository keys, int maxQueued, Duration stall, MeterRegistry metrics) {
         this.keys = keys;
         this.maxQueued = maxQueued;
         this.stallNanos = stall.toNanos();
+        Duration[] buckets = Stream.of(1, 2, 5, 10, 20, 50, 100, 250, 1000).map(Duration::ofMillis).toArray(Duration[]::new);
+        this.waits = Timer.builder("latchkey.key.logins.wait").description("api-key logins: arrival to answer of the statement")
+                .serviceLevelObjectives(buckets).register(metrics);
+        this.statementTimes = Timer.builder("latchkey.key.logins.statement")
+                .description("api-key login statements: start to answer, commit included").serviceLevelObjectives(buckets)
+                .register(metrics);
+        this.batches = DistributionSummary.builder("latchkey.key.logins.batch").description("api-key logins per statement")
+                .serviceLevelObjectives(1, 2, 4, 8, 16, 32, MAX_BATCH).register(metrics);
+        Gauge.builder("latchkey.key.logins.queued", queued, AtomicInteger::get)
+                .description("api-key logins waiting for a statement").register(metrics);
+        Gauge.builder("latchkey.key.logins.running", inFlight, AtomicInteger::get)
+                .description("api-key login statements running").register(metrics);
     }
 
     /** The owner and key the value logged in as, with the session started; null when no key matched. */
@@ -81,7 +110,7 @@ public class KeyLogins {
             }
             AtomicBoolean gone = new AtomicBoolean();
             emitter.onTermination(() -> gone.set(true));
-            queue.add(new Pending(request, Vertx.currentContext(), emitter, gone));
+            queue.add(new Pending(request, Vertx.currentContext(), emitter, gone, System.nanoTime()));
             drain();
         });
     }
@@ -119,6 +148,8 @@ public class KeyLogins {
 
     private void run(List<Pending> batch) {
         statements.incrementAndGet();
+        batches.record(batch.size());
+        long began = System.nanoTime();
         Uni<Map<String, KeyLogin>> started;
         try {
             started = keys.startSessions(batch.stream().map(Pending::request).toList());
@@ -126,6 +157,7 @@ public class KeyLogins {
             started = Uni.createFrom().failure(e);
         }
         started.subscribe().with(logins -> {
+            statementTimes.record(System.nanoTime() - began, TimeUnit.NANOSECONDS);
             inFlight.decrementAndGet();
             for (Pending pending : batch) {
                 KeyLogin login = logins.get(pending.request().sessionId());
@@ -133,6 +165,7 @@ public class KeyLogins {
             }
             drain();
         }, failure -> {
+            statementTimes.record(System.nanoTime() - began, TimeUnit.NANOSECONDS);
             inFlight.decrementAndGet();
             for (Pending pending : batch) {
                 answer(pending, () -> pending.emitter().fail(failure));
@@ -141,11 +174,16 @@ public class KeyLogins {
         });
     }
 
-    private static void answer(Pending pending, Runnable answer) {
+    private void answer(Pending pending, Runnable answer) {
         if (pending.context() == null || pending.context() == Vertx.currentContext()) {
-            answer.run();
+            answered(pending, answer);
         } else {
-            pending.context().runOnContext(ignored -> answer.run());
+            pending.context().runOnContext(ignored -> answered(pending, answer));
         }
+    }
+
+    private void answered(Pending pending, Runnable answer) {
+        waits.record(System.nanoTime() - pending.arrived(), TimeUnit.NANOSECONDS);
+        answer.run();
     }
 }

@@ -134,8 +134,10 @@ class AuditTrailTest {
 
     @Test
     void everyMetricTheGrafanaDashboardUsesIsExported() throws Exception {
-        TestUsers.registered();
+        TestUsers.Tokens owner = TestUsers.registered();
         given().contentType(ContentType.JSON).body(Map.of("key", "lk_nope")).post(TestUsers.PROVIDERS + "/api-key/login");
+        given().contentType(ContentType.JSON).body(Map.of("key", TestUsers.createKey(owner, "dashboard").get("key")))
+                .post(TestUsers.PROVIDERS + "/api-key/login").then().statusCode(200);
         String dashboard = java.nio.file.Files.readString(java.nio.file.Path.of("deploy/grafana/latchkey.json"));
         String metrics = given().get("/q/metrics").then().statusCode(200).extract().asString();
         var names = java.util.regex.Pattern.compile("\\b(latchkey_[a-z_]+|cache_[a-z_]+|http_server_requests_seconds_[a-z]+|jvm_[a-z_]+)\\b")

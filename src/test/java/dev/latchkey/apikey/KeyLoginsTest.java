@@ -31,6 +31,8 @@ import dev.latchkey.TestUsers;
 import dev.latchkey.TestUsers.Tokens;
 import dev.latchkey.apikey.ApiKeyRepository.KeyLogin;
 import dev.latchkey.error.ApiException;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
@@ -46,6 +48,9 @@ class KeyLoginsTest {
     @Inject
     KeyLogins logins;
 
+    @Inject
+    MeterRegistry metrics;
+
     @Test
     void loginsArrivingTogetherShareStatementsAndEachGetsItsOwnSession() throws Exception {
         Tokens ada = TestUsers.registered();
@@ -55,6 +60,10 @@ class KeyLoginsTest {
         String wrongKey = KeyCodec.newKey();
 
         long before = logins.statements();
+        long timedBefore = metrics.get("latchkey.key.logins.statement").timer().count();
+        long batchesBefore = metrics.get("latchkey.key.logins.batch").summary().count();
+        double batchedBefore = metrics.get("latchkey.key.logins.batch").summary().totalAmount();
+        long waitsBefore = metrics.get("latchkey.key.logins.wait").timer().count();
         int n = 40;
         List<CompletableFuture<KeyLogin>> started = new ArrayList<>();
         List<String> sessions = new ArrayList<>();
@@ -82,6 +91,13 @@ class KeyLoginsTest {
             assertEquals(i % 2 == 0 ? ada.userId() : bob.userId(), answer.ownerId(), "login " + i + " is its own key's owner");
         }
         assertTrue(statements <= KeyLogins.MAX_IN_FLIGHT + 4, n + " logins took " + statements + " statements");
+        assertEquals(statements, metrics.get("latchkey.key.logins.statement").timer().count() - timedBefore, "each statement timed");
+        assertEquals(statements, metrics.get("latchkey.key.logins.batch").summary().count() - batchesBefore, "each batch counted");
+        assertEquals(n, metrics.get("latchkey.key.logins.batch").summary().totalAmount() - batchedBefore, 0.0001,
+                "every login, matched or not, in one batch");
+        assertEquals(n, metrics.get("latchkey.key.logins.wait").timer().count() - waitsBefore, "every login's wait timed");
+        assertEquals(0, metrics.get("latchkey.key.logins.queued").gauge().value(), "none left waiting");
+        assertEquals(0, metrics.get("latchkey.key.logins.running").gauge().value(), "no statement left running");
         assertEquals(n - n / 5, TestSql.count("select count(*) from sessions where id in ("
                 + String.join(",", sessions.stream().map(s -> "'" + s + "'").toList()) + ")"),
                 "one session for each login that matched, none for the refused ones");
@@ -93,13 +109,13 @@ class KeyLoginsTest {
     /** One statement runs (a day is never a stall here), 8 wait, the other 31 are refused at once. */
     @Test
     void aFloodPastTheQueueIsRefusedAtOnceAndTheRestStillLogIn() throws Exception {
-        assertEquals(31, flood(new KeyLogins(keys, 8, Duration.ofDays(1))), "refused past 1 running and 8 waiting");
+        assertEquals(31, flood(new KeyLogins(keys, 8, Duration.ofDays(1), new SimpleMeterRegistry())), "refused past 1 running and 8 waiting");
     }
 
     /** When every statement counts as stalled at once, 4 run beside each other, 8 wait, 28 are refused. */
     @Test
     void stalledStatementsLetOthersStartUpToTheLimit() throws Exception {
-        assertEquals(28, flood(new KeyLogins(keys, 8, Duration.ZERO)), "refused past 4 running and 8 waiting");
+        assertEquals(28, flood(new KeyLogins(keys, 8, Duration.ZERO, new SimpleMeterRegistry())), "refused past 4 running and 8 waiting");
     }
 
     /**
@@ -111,7 +127,7 @@ class KeyLoginsTest {
         Tokens owner = TestUsers.registered();
         Map<String, Object> locked = TestUsers.createKey(owner, "locked");
         String other = (String) TestUsers.createKey(owner, "other").get("key");
-        KeyLogins stalling = new KeyLogins(keys, 8, Duration.ofMillis(10));
+        KeyLogins stalling = new KeyLogins(keys, 8, Duration.ofMillis(10), new SimpleMeterRegistry());
         try (Connection lock = TestSql.lockingKeyRow(locked.get("_id"))) {
             CompletableFuture<KeyLogin> waiting = stalling.start(KeyCodec.hash((String) locked.get("key")), TestUsers.APP,
                     ObjectIds.next(), ObjectIds.next(), Duration.ofHours(1)).subscribeAsCompletionStage();
