@@ -238,18 +238,6 @@ fi
 WATCHDOG_PID=$!
 
 # ---------------------------------------------------------------------------- helpers
-wait_ready() { # url pid limit_s interval_s -> 0 ready, 1 timed out, 2 process died
-  local url=$1 pid=$2 limit=$3 step=$4 start code
-  start=$(now_ms)
-  while :; do
-    code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 2 "$url" || true)
-    [ "$code" = 200 ] && return 0
-    kill -0 "$pid" 2>/dev/null || return 2
-    [ $(( $(now_ms) - start )) -lt $(( limit * 1000 )) ] || return 1
-    sleep "$step"
-  done
-}
-
 HTTP_CODE=""
 HTTP_BODY=""
 http() { # method url [bearer] [json body | @form:<urlencoded>]

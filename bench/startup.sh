@@ -52,11 +52,10 @@ start() { # run
     QUARKUS_DATASOURCE_USERNAME="$PGUSER_" QUARKUS_DATASOURCE_PASSWORD= MALLOC_ARENA_MAX="$ARENAS" \
     "$JAVA" $OPTS -jar "$JAR" >> "$LOG" 2>&1 < /dev/null &
   pid=$!
-  until [ "$(curl -s -o /dev/null -w '%{http_code}' --max-time 2 "http://127.0.0.1:$PORT/q/health/ready")" = 200 ]; do
-    kill -0 "$pid" 2>/dev/null || { tail -n 30 "$LOG" >&2; echo "startup: the server exited" >&2; exit 1; }
-    [ $(( ($(date +%s%N) - started) / 1000000000 )) -lt 60 ] || { echo "startup: not ready in 60 s" >&2; exit 1; }
-    sleep 0.01
-  done
+  local rc=0
+  wait_ready "http://127.0.0.1:$PORT/q/health/ready" "$pid" 60 0.01 || rc=$?
+  [ "$rc" != 2 ] || { tail -n 30 "$LOG" >&2; echo "startup: the server exited" >&2; exit 1; }
+  [ "$rc" = 0 ] || { echo "startup: not ready in 60 s" >&2; exit 1; }
   ms=$(( ($(date +%s%N) - started) / 1000000 ))
   rss=$(( $(awk '$1 == "Rss:" { print $2 }' "/proc/$pid/smaps_rollup") / 1024 ))
   # Fields 14 and 15 of /proc/PID/stat, in clock ticks; the command name (field 2) has no space here.

@@ -92,12 +92,10 @@ start() {
   QUARKUS_HTTP_PORT="$PORT" QUARKUS_HTTP_HOST=127.0.0.1 LATCHKEY_DATA_DIR="$data" LATCHKEY_PASSWORD_ITERATIONS=10000 \
     MALLOC_ARENA_MAX=2 java $JAVA_OPTS_RUN -jar "$JAR" >> "$LOG" 2>&1 &
   pid=$!
-  local deadline=$((SECONDS + 120))
-  until [ "$(curl -s -o /dev/null -w '%{http_code}' --max-time 2 "http://127.0.0.1:$PORT/q/health/ready")" = 200 ]; do
-    kill -0 "$pid" 2>/dev/null || fail "$what: Latchkey exited before it was ready"
-    [ "$SECONDS" -le "$deadline" ] || fail "$what: not ready within 120 s"
-    sleep 0.05
-  done
+  local rc=0
+  wait_ready "http://127.0.0.1:$PORT/q/health/ready" "$pid" 120 || rc=$?
+  [ "$rc" != 2 ] || fail "$what: Latchkey exited before it was ready"
+  [ "$rc" = 0 ] || fail "$what: not ready within 120 s"
   ready_ms=$((($(date +%s%N) - started) / 1000000))
   server=$(leftovers)
   jvm_kb=$(memory_kb Rss "$pid")

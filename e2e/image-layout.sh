@@ -75,12 +75,10 @@ start() {
     QUARKUS_DATASOURCE_USERNAME=postgres QUARKUS_DATASOURCE_PASSWORD= \
     bin/run > "$root/run.log" 2>&1) &
   pid=$!
-  local deadline=$((SECONDS + 120))
-  until [ "$(curl -s -o /dev/null -w '%{http_code}' --max-time 2 "http://127.0.0.1:$PORT/q/health/ready")" = 200 ]; do
-    kill -0 "$pid" 2>/dev/null || fail "bin/run exited before it was ready"
-    [ "$SECONDS" -le "$deadline" ] || fail "bin/run was not ready within 120 s"
-    sleep 0.05
-  done
+  local rc=0
+  wait_ready "http://127.0.0.1:$PORT/q/health/ready" "$pid" 120 || rc=$?
+  [ "$rc" != 2 ] || fail "bin/run exited before it was ready"
+  [ "$rc" = 0 ] || fail "bin/run was not ready within 120 s"
   READY_MS=$(( $(now_ms) - t0 ))
   # The subshell execs env, env execs bin/run, bin/run execs java: one process all along.
   [ "$(cat "/proc/$pid/comm" 2>/dev/null)" = java ] || fail "bin/run did not exec java (pid $pid is $(cat "/proc/$pid/comm"))"

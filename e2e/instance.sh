@@ -9,6 +9,9 @@
 #   instance_stop   TERM (KILL after 15 s) and drop the database; safe to call twice, so
 #       call it from the suite's EXIT trap.
 
+# shellcheck source=../bin/jvm-options
+. bin/jvm-options
+
 INSTANCE_PID=""
 INSTANCE_DB=""
 INSTANCE_LOG=""
@@ -35,15 +38,11 @@ instance_start() {
     "$@" \
     java -jar target/quarkus-app/quarkus-run.jar > "$INSTANCE_LOG" 2>&1 &
   INSTANCE_PID=$!
-  local deadline=$((SECONDS + 90))
-  until [ "$(curl -s -o /dev/null -w '%{http_code}' --max-time 2 "http://127.0.0.1:$port/q/health/ready")" = 200 ]; do
-    if ! kill -0 "$INSTANCE_PID" 2>/dev/null || [ "$SECONDS" -gt "$deadline" ]; then
-      echo "$name: Latchkey did not become ready; last lines of $INSTANCE_LOG:" >&2
-      tail -n 60 "$INSTANCE_LOG" >&2 || true
-      return 1
-    fi
-    sleep 0.2
-  done
+  if ! wait_ready "http://127.0.0.1:$port/q/health/ready" "$INSTANCE_PID" 90 0.2; then
+    echo "$name: Latchkey did not become ready; last lines of $INSTANCE_LOG:" >&2
+    tail -n 60 "$INSTANCE_LOG" >&2 || true
+    return 1
+  fi
 }
 
 instance_stop() {

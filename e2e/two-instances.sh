@@ -79,26 +79,19 @@ mkdir -p target
 start a "$A_PORT"; A_PID=${pids[-1]}
 start b "$B_PORT"; B_PID=${pids[-1]}
 echo "two-instances: A on :$A_PORT (pid $A_PID), B on :$B_PORT (pid $B_PID), database $DB, logs target/two-{a,b}-server.log"
-deadline=$((SECONDS + 120))
-for port in "$A_PORT" "$B_PORT"; do
-  until [ "$(curl -s -o /dev/null -w '%{http_code}' --max-time 2 "http://127.0.0.1:$port/q/health/ready")" = 200 ]; do
-    if [ "$SECONDS" -gt "$deadline" ] || ! kill -0 "$A_PID" 2>/dev/null || ! kill -0 "$B_PID" 2>/dev/null; then
-      echo "two-instances: FAIL: the instances did not both become ready" >&2
-      tail -n 40 target/two-a-server.log target/two-b-server.log >&2 || true
-      exit 1
-    fi
-    sleep 0.2
-  done
-done
+if ! wait_ready "http://127.0.0.1:$A_PORT/q/health/ready" "$A_PID" 120 0.2 \
+  || ! wait_ready "http://127.0.0.1:$B_PORT/q/health/ready" "$B_PID" 120 0.2; then
+  echo "two-instances: FAIL: the instances did not both become ready" >&2
+  tail -n 40 target/two-a-server.log target/two-b-server.log >&2 || true
+  exit 1
+fi
 echo "two-instances: both ready after $((SECONDS - started)) s"
 
 LATCHKEY_LB_BIND="127.0.0.1:$LB_PORT" LATCHKEY_A="127.0.0.1:$A_PORT" LATCHKEY_B="127.0.0.1:$B_PORT" \
   LATCHKEY_LB_STATS="127.0.0.1:$STATS_PORT" haproxy -db -f deploy/haproxy/haproxy.cfg > target/two-haproxy.log 2>&1 &
 pids+=($!)
-until [ "$(curl -s -o /dev/null -w '%{http_code}' --max-time 2 "http://127.0.0.1:$LB_PORT/q/health/ready")" = 200 ]; do
-  if [ "$SECONDS" -gt "$deadline" ]; then echo "two-instances: FAIL: HAProxy did not answer" >&2; exit 1; fi
-  sleep 0.2
-done
+wait_ready "http://127.0.0.1:$LB_PORT/q/health/ready" "" 60 0.2 \
+  || { echo "two-instances: FAIL: HAProxy did not answer" >&2; exit 1; }
 
 status=0
 A="http://127.0.0.1:$A_PORT" B="http://127.0.0.1:$B_PORT" LB="http://127.0.0.1:$LB_PORT" \
