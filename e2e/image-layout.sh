@@ -133,7 +133,7 @@ else
   echo "image-layout: no JDK 25 or later under /usr/lib/jvm (set JDK25_HOME): the cache is not checked"
 fi
 
-default_home=$(dirname "$(dirname "$(readlink -f "$(command -v java)")")")
+default_home=$(java_home_of java)
 default_feature=$(java_feature java)
 start "$default_home"
 ! tr '\0' ' ' < "/proc/$pid/cmdline" | grep -q -- "-XX:AOTCache" \
