@@ -13,7 +13,6 @@ import dev.latchkey.error.ApiException;
 import dev.latchkey.session.LiveSessionCache;
 import dev.latchkey.user.User;
 import dev.latchkey.user.UserRepository;
-import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Tuple;
@@ -49,8 +48,8 @@ public class ServerKeys {
     public Uni<ApiKeyService.Created> create(String appId, String name, Actor actor) {
         AdminViews.requireName(name);
         String userId = ObjectIds.next();
-        return apps.require(appId).chain(app -> Panache.withTransaction(() -> users.insert(appId, User.SERVER, userId)
-                .chain(() -> keys.create(actor, userId, name, appId, 1))));
+        return apps.require(appId).chain(app -> pool.withTransaction(tx -> users.insert(tx, appId, User.SERVER, userId)
+                .chain(() -> keys.create(tx, actor, userId, name, appId, 1))));
     }
 
     /** The server user the key logs in as, or 404 APIKeyNotFound. */

@@ -1,16 +1,12 @@
 package dev.latchkey.apikey;
 
 import java.time.Duration;
-import java.time.Instant;
 import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
-import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
-import io.quarkus.hibernate.reactive.panache.PanacheRepositoryBase;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.mutiny.sqlclient.Pool;
@@ -24,7 +20,7 @@ import io.vertx.mutiny.sqlclient.Tuple;
  * for the two that find keys by their value (a login, a leak report) and the expiry job.
  */
 @ApplicationScoped
-public class ApiKeyRepository implements PanacheRepositoryBase<ApiKey, String> {
+public class ApiKeyRepository {
 
     /** The columns of a key object, in the order {@link #key} reads them. */
     private static final String KEY_COLUMNS = "id, owner_id, name, disabled, created_at, expires_at, last_used_at";
@@ -57,33 +53,23 @@ public class ApiKeyRepository implements PanacheRepositoryBase<ApiKey, String> {
      * constraint refuses a duplicate name ({@code serverAppId}: an app's server key, whose name is
      * unique among the app's server keys). The stored key, or null when the limit is reached.
      */
-    public Uni<ApiKey> insert(String id, String ownerId, String name, byte[] keyHash, OffsetDateTime expiresAt, int limit,
-            String serverAppId) {
-        // Through the ORM session, so that it joins the caller's transaction (a server key's user
-        // is inserted in the same one); created_at comes back as epoch microseconds, exactly.
-        return getSession().flatMap(session -> session.createNativeQuery(
-                "with slot as (update users set api_key_count = api_key_count + 1 "
-                        + "where id = :owner and api_key_count < :limit returning id) "
-                        + "insert into api_keys (id, owner_id, name, key_hash, expires_at, server_app_id) "
-                        + "select :id, id, :name, :hash, cast(:expires as timestamptz), cast(:serverApp as text) from slot "
-                        + "returning cast(extract(epoch from created_at) * 1000000 as bigint)", Long.class)
-                .setParameter("owner", ownerId)
-                .setParameter("limit", limit)
-                .setParameter("id", id)
-                .setParameter("name", name)
-                .setParameter("hash", keyHash)
-                .setParameter("expires", expiresAt)
-                .setParameter("serverApp", serverAppId)
-                .getResultList())
-                .map(created -> {
-                    if (created.isEmpty()) {
+    public Uni<ApiKey> insert(SqlClient tx, String id, String ownerId, String name, byte[] keyHash, OffsetDateTime expiresAt,
+            int limit, String serverAppId) {
+        return tx.preparedQuery("with slot as (update users set api_key_count = api_key_count + 1 "
+                + "where id = $1 and api_key_count < $2 returning id) "
+                + "insert into api_keys (id, owner_id, name, key_hash, expires_at, server_app_id) "
+                + "select $3::text, id, $4::text, $5::bytea, $6::timestamptz, $7::text from slot returning created_at")
+                .execute(Tuple.from(new Object[] { ownerId, limit, id, name, Buffer.buffer(keyHash), expiresAt, serverAppId }))
+                .map(rows -> {
+                    RowIterator<Row> it = rows.iterator();
+                    if (!it.hasNext()) {
                         return null;
                     }
                     ApiKey key = new ApiKey();
                     key.id = id;
                     key.ownerId = ownerId;
                     key.name = name;
-                    key.createdAt = OffsetDateTime.ofInstant(Instant.EPOCH.plus(created.get(0), ChronoUnit.MICROS), ZoneOffset.UTC);
+                    key.createdAt = it.next().getOffsetDateTime(0);
                     key.expiresAt = expiresAt;
                     return key;
                 });
@@ -108,19 +94,18 @@ public class ApiKeyRepository implements PanacheRepositoryBase<ApiKey, String> {
                 .map(ApiKeyRepository::firstKey);
     }
 
-    public Uni<Boolean> setDisabled(String id, String ownerId, boolean disabled) {
-        return update("disabled = ?1 where id = ?2 and ownerId = ?3", disabled, id, ownerId).map(count -> count > 0);
+    public Uni<Boolean> setDisabled(SqlClient tx, String id, String ownerId, boolean disabled) {
+        return tx.preparedQuery("update api_keys set disabled = $3 where id = $1 and owner_id = $2")
+                .execute(Tuple.of(id, ownerId, disabled))
+                .map(rows -> rows.rowCount() > 0);
     }
 
     /** Deletes the key and gives its slot back, in one statement. */
-    public Uni<Boolean> deleteFor(String id, String ownerId) {
-        return getSession().flatMap(session -> session.createNativeQuery(
-                "with gone as (delete from api_keys where id = :id and owner_id = :owner returning owner_id) "
-                        + "update users set api_key_count = api_key_count - 1 where id in (select owner_id from gone)")
-                .setParameter("id", id)
-                .setParameter("owner", ownerId)
-                .executeUpdate())
-                .map(count -> count > 0);
+    public Uni<Boolean> deleteFor(SqlClient tx, String id, String ownerId) {
+        return tx.preparedQuery("with gone as (delete from api_keys where id = $1 and owner_id = $2 returning owner_id) "
+                + "update users set api_key_count = api_key_count - 1 where id in (select owner_id from gone)")
+                .execute(Tuple.of(id, ownerId))
+                .map(rows -> rows.rowCount() > 0);
     }
 
     /** One api-key login of a batch: the hash of the value presented, the app, the session to start. */

@@ -20,10 +20,9 @@ import dev.latchkey.error.ApiException;
 import dev.latchkey.error.UniqueViolation;
 import dev.latchkey.security.Caller;
 import dev.latchkey.session.SessionRepository;
-import io.quarkus.hibernate.reactive.panache.Panache;
-import io.quarkus.hibernate.reactive.panache.common.WithTransaction;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.SqlClient;
 
 /** The rules of a user's API keys. Every method takes the owner, and an id that is not theirs is simply not found. */
 @ApplicationScoped
@@ -67,24 +66,27 @@ public class ApiKeyService {
                 app.apiKeysMaxPerUser(config.apiKeys().maxPerUser())));
     }
 
-    /** An app's server key (no expiry); its name is unique among the app's server keys. */
-    public Uni<Created> create(Actor actor, String ownerId, String name, String serverAppId, int limit) {
-        return create(actor, ownerId, name, null, serverAppId, limit);
+    /**
+     * An app's server key (no expiry), in the transaction {@code tx} has open (its server user is
+     * inserted in the same one); its name is unique among the app's server keys.
+     */
+    public Uni<Created> create(SqlClient tx, Actor actor, String ownerId, String name, String serverAppId, int limit) {
+        return create(tx, actor, ownerId, name, null, serverAppId, limit);
     }
 
-    /**
-     * A new key; {@code serverAppId} is set for an app's server key. The key and its audit event
-     * commit together, in the caller's transaction when it has one (a server key's user is
-     * inserted in the same one).
-     */
     private Uni<Created> create(Actor actor, String ownerId, String name, OffsetDateTime expiry, String serverAppId, int limit) {
+        return pool.withTransaction(tx -> create(tx, actor, ownerId, name, expiry, serverAppId, limit));
+    }
+
+    /** A new key; {@code serverAppId} is set for an app's server key. The key and its audit event commit together. */
+    private Uni<Created> create(SqlClient tx, Actor actor, String ownerId, String name, OffsetDateTime expiry, String serverAppId,
+            int limit) {
         requireName(name);
         String value = KeyCodec.newKey();
         String id = ObjectIds.next();
-        return Panache.withTransaction(() -> keys.insert(id, ownerId, name, KeyCodec.hash(value), expiry, limit, serverAppId)
+        return keys.insert(tx, id, ownerId, name, KeyCodec.hash(value), expiry, limit, serverAppId)
                 .call(key -> key == null ? Uni.createFrom().voidItem()
-                        : audit.inTransaction(actor.event("api_key.create").user(ownerId).apiKey(id)
-                                .detail(Map.of("name", name)))))
+                        : audit.on(tx, actor.event("api_key.create").user(ownerId).apiKey(id).detail(Map.of("name", name))))
                 .onFailure(f -> UniqueViolation.on(f, "api_keys_owner_name_key") || UniqueViolation.on(f, "api_keys_server_name_idx"))
                 .transform(f -> new ApiException(409, "APIKeyAlreadyExists", "API key with name already exists"))
                 .map(key -> {
@@ -115,33 +117,30 @@ public class ApiKeyService {
         });
     }
 
-    @WithTransaction
     public Uni<Void> enable(Actor actor, String ownerId, String id) {
         requireShape(id);
-        return keys.setDisabled(id, ownerId, false).map(ApiKeyService::found)
-                .call(() -> audit.inTransaction(actor.event("api_key.enable").user(ownerId).apiKey(id)));
+        return pool.withTransaction(tx -> keys.setDisabled(tx, id, ownerId, false).map(ApiKeyService::found)
+                .call(() -> audit.on(tx, actor.event("api_key.enable").user(ownerId).apiKey(id))));
     }
 
     /** Disabling ends every session the key started, in the same transaction. */
-    @WithTransaction
     public Uni<Void> disable(Actor actor, String ownerId, String id) {
         requireShape(id);
-        return keys.setDisabled(id, ownerId, true).map(ApiKeyService::found)
-                .call(() -> sessions.endAllForKey(id, ownerId))
-                .call(() -> audit.inTransaction(actor.event("api_key.disable").user(ownerId).apiKey(id)));
+        return pool.withTransaction(tx -> keys.setDisabled(tx, id, ownerId, true).map(ApiKeyService::found)
+                .call(() -> sessions.endAllForKey(tx, id, ownerId))
+                .call(() -> audit.on(tx, actor.event("api_key.disable").user(ownerId).apiKey(id))));
     }
 
     /** Deleting ends every session the key started, in the same transaction. */
-    @WithTransaction
     public Uni<Void> delete(Actor actor, String ownerId, String id) {
         requireShape(id);
         // Disabling first takes the key's row lock, so no login can start a session between
         // ending the sessions and deleting the key.
-        return keys.setDisabled(id, ownerId, true).map(ApiKeyService::found)
-                .call(() -> sessions.endAllForKey(id, ownerId))
-                .chain(() -> keys.deleteFor(id, ownerId))
+        return pool.withTransaction(tx -> keys.setDisabled(tx, id, ownerId, true).map(ApiKeyService::found)
+                .call(() -> sessions.endAllForKey(tx, id, ownerId))
+                .chain(() -> keys.deleteFor(tx, id, ownerId))
                 .map(ApiKeyService::found)
-                .call(() -> audit.inTransaction(actor.event("api_key.delete").user(ownerId).apiKey(id)));
+                .call(() -> audit.on(tx, actor.event("api_key.delete").user(ownerId).apiKey(id))));
     }
 
     /**

@@ -19,7 +19,6 @@ import dev.latchkey.ObjectIds;
 import dev.latchkey.http.ClientAddress;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.arc.Arc;
-import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.logging.Log;
 import io.quarkus.vertx.http.runtime.CurrentVertxRequest;
 import io.quarkus.runtime.ShutdownEvent;
@@ -38,9 +37,9 @@ import io.vertx.mutiny.sqlclient.Tuple;
 @ApplicationScoped
 public class AuditLog {
 
-    private static final String INSERT = "insert into audit_events "
-            + "(id, app_id, type, user_id, api_key_id, session_id, actor, address, outcome, detail) ";
-    private static final String INSERT_VALUES = INSERT + "values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::text::jsonb)";
+    private static final String INSERT_VALUES = "insert into audit_events "
+            + "(id, app_id, type, user_id, api_key_id, session_id, actor, address, outcome, detail) "
+            + "values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::text::jsonb)";
 
     private final Pool pool;
     private final ObjectMapper json;
@@ -54,26 +53,6 @@ public class AuditLog {
         this.json = json;
         this.request = request;
         this.metrics = metrics;
-    }
-
-    /** In the caller's Hibernate Reactive transaction. */
-    public Uni<Void> inTransaction(AuditEvent event) {
-        AuditEvent e = withAddress(event);
-        return Panache.getSession().chain(session -> session.createNativeQuery(INSERT
-                + "values (:id, :app, :type, :user, :key, :session, :actor, :address, :outcome, cast(cast(:detail as text) as jsonb))")
-                .setParameter("id", ObjectIds.next())
-                .setParameter("app", e.appId())
-                .setParameter("type", e.type())
-                .setParameter("user", e.userId())
-                .setParameter("key", e.apiKeyId())
-                .setParameter("session", e.sessionId())
-                .setParameter("actor", e.actor())
-                .setParameter("address", e.address())
-                .setParameter("outcome", e.outcome())
-                .setParameter("detail", detail(e))
-                .executeUpdate())
-                .invoke(written -> count(e))
-                .replaceWithVoid();
     }
 
     /** On a connection of the SQL client, inside the transaction it has open. */

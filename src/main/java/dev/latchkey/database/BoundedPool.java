@@ -22,7 +22,6 @@ import io.vertx.sqlclient.SqlConnectOptions;
  * refuses, or one whose connections are all stuck, turns into 503s within seconds instead of a
  * hang; a query already on the wire to a database that stopped answering is bounded by the
  * request deadline (http/Deadline), since the SQL client notices no silence on an open socket.
- * Hibernate Reactive and the SQL client share this pool.
  */
 @Singleton
 @Unremovable // looked up by the reactive datasource at start-up, never injected

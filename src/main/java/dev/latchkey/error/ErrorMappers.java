@@ -123,7 +123,7 @@ public class ErrorMappers {
         return Response.status(status).type(MediaType.APPLICATION_JSON_TYPE).entity(body).build();
     }
 
-    /** Connection failures anywhere in the cause chain, however the driver or Hibernate wrapped them. */
+    /** Connection failures anywhere in the cause chain, however the driver wrapped them. */
     public static boolean isDatabaseUnavailable(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
             if (t instanceof ConnectException || t instanceof ClosedConnectionException) {
@@ -153,9 +153,6 @@ public class ErrorMappers {
             if (t instanceof java.sql.SQLException sql && sql.getSQLState() != null) {
                 return sql.getSQLState();
             }
-            if (t instanceof org.hibernate.exception.ConstraintViolationException violation && violation.getSQLState() != null) {
-                return violation.getSQLState();
-            }
         }
         return null;
     }
@@ -164,9 +161,6 @@ public class ErrorMappers {
         for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
             if (t instanceof PgException pg && pg.getConstraint() != null) {
                 return pg.getConstraint();
-            }
-            if (t instanceof org.hibernate.exception.ConstraintViolationException violation) {
-                return violation.getConstraintName();
             }
         }
         return "unknown";

@@ -1,7 +1,5 @@
 package dev.latchkey.error;
 
-import org.hibernate.exception.ConstraintViolationException;
-
 import io.vertx.pgclient.PgException;
 
 /** Recognises PostgreSQL's unique-violation (23505) on a named constraint, however it was wrapped. */
@@ -12,10 +10,6 @@ public final class UniqueViolation {
 
     public static boolean on(Throwable failure, String constraint) {
         for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
-            if (t instanceof ConstraintViolationException violation && "23505".equals(violation.getSQLState())) {
-                return constraint.equals(violation.getConstraintName())
-                        || String.valueOf(violation.getMessage()).contains('"' + constraint + '"');
-            }
             if (t instanceof PgException pg && "23505".equals(pg.getSqlState())) {
                 return constraint.equals(pg.getConstraint())
                         || String.valueOf(pg.getMessage()).contains(constraint);

@@ -4,7 +4,7 @@ import io.smallrye.mutiny.Uni;
 
 /**
  * Lets a request's work run to its end when the client goes away mid-way: cancelling while a
- * transaction is open would close the database session under Hibernate's feet, and a change
+ * transaction is open would abandon it half-way on its connection, and a change
  * half-made (a token used, its password not yet set) helps nobody. The result is then simply dropped.
  */
 public final class Detached {

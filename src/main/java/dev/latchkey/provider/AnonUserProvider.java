@@ -8,8 +8,8 @@ import dev.latchkey.session.LoginResult;
 import dev.latchkey.session.SessionStarter;
 import dev.latchkey.user.User;
 import dev.latchkey.user.UserRepository;
-import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Pool;
 
 /** Every anonymous login makes a new anonymous user, as App Services did. */
 @ApplicationScoped
@@ -19,10 +19,12 @@ public class AnonUserProvider implements LoginProvider {
 
     private final UserRepository users;
     private final SessionStarter sessions;
+    private final Pool pool;
 
-    public AnonUserProvider(UserRepository users, SessionStarter sessions) {
+    public AnonUserProvider(UserRepository users, SessionStarter sessions, Pool pool) {
         this.users = users;
         this.sessions = sessions;
+        this.pool = pool;
     }
 
     @Override
@@ -32,7 +34,7 @@ public class AnonUserProvider implements LoginProvider {
 
     @Override
     public Uni<LoginResult> logIn(App app, LoginRequest request, String deviceId) {
-        return Panache.withTransaction(() -> users.create(app.id(), User.ANONYMOUS, ObjectIds.next(), TYPE, ObjectIds.next())
-                .chain(user -> sessions.start(user.id, app.id(), deviceId, TYPE)));
+        return pool.withTransaction(tx -> users.create(tx, app.id(), User.ANONYMOUS, ObjectIds.next(), TYPE, ObjectIds.next())
+                .chain(userId -> sessions.start(tx, userId, app.id(), deviceId, TYPE)));
     }
 }

@@ -14,8 +14,9 @@ import dev.latchkey.session.SessionStarter;
 import dev.latchkey.user.PasswordCredential;
 import dev.latchkey.user.User;
 import dev.latchkey.user.UserRepository;
-import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.SqlClient;
 
 /**
  * Email/password logins. Registering (see {@code userpass}) stores the credential only; the first
@@ -30,11 +31,13 @@ public class LocalUserpassProvider implements LoginProvider {
     private final UserRepository users;
     private final PasswordHasher passwords;
     private final SessionStarter sessions;
+    private final Pool pool;
 
-    public LocalUserpassProvider(UserRepository users, PasswordHasher passwords, SessionStarter sessions) {
+    public LocalUserpassProvider(UserRepository users, PasswordHasher passwords, SessionStarter sessions, Pool pool) {
         this.users = users;
         this.passwords = passwords;
         this.sessions = sessions;
+        this.pool = pool;
     }
 
     @Override
@@ -45,14 +48,13 @@ public class LocalUserpassProvider implements LoginProvider {
     @Override
     public Uni<LoginResult> logIn(App app, LoginRequest request, String deviceId) {
         return verified(app, request).chain(credential -> {
-            if (credential.confirmedAt == null) {
+            if (credential.confirmedAt() == null) {
                 // Told only to someone who knows the password (SPEC section 7).
                 throw new ApiException(401, "AuthError", "unauthorized");
             }
-            return Panache.withTransaction(() -> users
-                    .lockCredentialOwner(app.id(), credential.email)
-                    .chain(owner -> owner.isEmpty() ? firstLogin(app, credential) : Uni.createFrom().item(owner))
-                    .chain(userId -> sessions.start(userId, app.id(), deviceId, TYPE)));
+            return pool.withTransaction(tx -> lockOwner(tx, app, credential)
+                    .chain(owner -> owner.isEmpty() ? firstLogin(tx, app, credential) : Uni.createFrom().item(owner))
+                    .chain(userId -> sessions.start(tx, userId, app.id(), deviceId, TYPE)));
         });
     }
 
@@ -63,15 +65,14 @@ public class LocalUserpassProvider implements LoginProvider {
     @Override
     public Uni<LoginResult> link(App app, Caller caller, LoginRequest request) {
         return verified(app, request).chain(credential -> {
-            if (credential.confirmedAt == null) {
+            if (credential.confirmedAt() == null) {
                 // Not 401 "unauthorized": on this access-token route realm-web would refresh and retry forever.
                 throw ApiException.forbidden("the email is not confirmed yet");
             }
-            return Panache.withTransaction(() -> users
-                    .lockCredentialOwner(app.id(), credential.email)
+            return pool.withTransaction(tx -> lockOwner(tx, app, credential)
                     .chain(owner -> {
                         if (owner.isEmpty()) {
-                            return users.claimCredential(app.id(), credential.email, credential.providerId, caller.userId());
+                            return users.claimCredential(tx, app.id(), credential.email(), credential.providerId(), caller.userId());
                         }
                         if (!owner.equals(caller.userId())) {
                             throw identityAlreadyExists();
@@ -84,10 +85,20 @@ public class LocalUserpassProvider implements LoginProvider {
                 .map(linked -> sessions.issue(caller.userId(), app.id(), caller.sessionId(), caller.deviceId()));
     }
 
-    private Uni<String> firstLogin(App app, PasswordCredential credential) {
+    /** The credential's owner ("" while unclaimed), its row locked; 401 when it was deleted since the password was checked. */
+    private Uni<String> lockOwner(SqlClient tx, App app, PasswordCredential credential) {
+        return users.lockCredentialOwner(tx, app.id(), credential.email()).map(owner -> {
+            if (owner == null) {
+                throw invalidPassword();
+            }
+            return owner;
+        });
+    }
+
+    private Uni<String> firstLogin(SqlClient tx, App app, PasswordCredential credential) {
         String userId = ObjectIds.next();
-        return users.insert(app.id(), User.NORMAL, userId)
-                .chain(() -> users.claimCredential(app.id(), credential.email, credential.providerId, userId))
+        return users.insert(tx, app.id(), User.NORMAL, userId)
+                .chain(() -> users.claimCredential(tx, app.id(), credential.email(), credential.providerId(), userId))
                 .replaceWith(userId);
     }
 
@@ -100,18 +111,22 @@ public class LocalUserpassProvider implements LoginProvider {
         if (email == null || request.password() == null) {
             throw ApiException.badRequest("'username' and 'password' are required strings");
         }
-        return Panache.withSession(() -> users.credential(app.id(), email))
-                .chain(credential -> passwords.verify(request.password(), credential == null ? null : credential.passwordHash)
+        return users.credential(app.id(), email)
+                .chain(credential -> passwords.verify(request.password(), credential == null ? null : credential.passwordHash())
                         .chain(verdict -> {
                             if (!verdict.matches()) {
-                                throw new ApiException(401, "InvalidPassword", "invalid username/password");
+                                throw invalidPassword();
                             }
                             if (verdict.rehash() == null) {
                                 return Uni.createFrom().item(credential);
                             }
-                            return users.replaceHash(app.id(), email, credential.passwordHash, verdict.rehash())
+                            return users.replaceHash(app.id(), email, credential.passwordHash(), verdict.rehash())
                                     .replaceWith(credential);
                         }));
+    }
+
+    private static ApiException invalidPassword() {
+        return new ApiException(401, "InvalidPassword", "invalid username/password");
     }
 
     private static ApiException identityAlreadyExists() {

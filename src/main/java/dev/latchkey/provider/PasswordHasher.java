@@ -116,7 +116,7 @@ public class PasswordHasher {
 
     /**
      * Runs on the hashing pool and comes back on the caller's Vert.x context (the request's, where
-     * Hibernate Reactive and the SQL client must continue). Refused with 503 when the pool is full.
+     * the SQL client must continue). Refused with 503 when the pool is full.
      */
     private <T> Uni<T> offload(Supplier<T> work) {
         RoutingContext client = Arc.container().requestContext().isActive() ? request.getCurrent() : null;

@@ -5,7 +5,6 @@ import java.time.OffsetDateTime;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
-import io.quarkus.hibernate.reactive.panache.PanacheRepositoryBase;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
@@ -14,7 +13,7 @@ import io.vertx.mutiny.sqlclient.SqlClient;
 import io.vertx.mutiny.sqlclient.Tuple;
 
 @ApplicationScoped
-public class SessionRepository implements PanacheRepositoryBase<Session, String> {
+public class SessionRepository {
 
     private final Pool pool;
     private final LiveSessionCache cache;
@@ -29,16 +28,12 @@ public class SessionRepository implements PanacheRepositoryBase<Session, String>
         this.cache = cache;
     }
 
-    public Uni<Session> start(String sessionId, String userId, String deviceId, String providerType, String apiKeyId,
-            Duration lifetime) {
-        Session session = new Session();
-        session.id = sessionId;
-        session.userId = userId;
-        session.deviceId = deviceId;
-        session.providerType = providerType;
-        session.apiKeyId = apiKeyId;
-        session.expiresAt = OffsetDateTime.now().plus(lifetime);
-        return persist(session);
+    /** A new session of the user, in the transaction {@code tx} has open. */
+    public Uni<Void> start(SqlClient tx, String sessionId, String userId, String deviceId, String providerType, Duration lifetime) {
+        return tx.preparedQuery("insert into sessions (id, user_id, device_id, provider_type, expires_at) "
+                + "values ($1, $2, $3, $4, now() + make_interval(secs => $5))")
+                .execute(Tuple.of(sessionId, userId, deviceId, providerType, (double) lifetime.toSeconds()))
+                .replaceWithVoid();
     }
 
     /**
@@ -68,10 +63,11 @@ public class SessionRepository implements PanacheRepositoryBase<Session, String>
     }
 
     /** Ends the caller's own session; false when it was not live. */
-    public Uni<Boolean> end(String sessionId, String userId) {
+    public Uni<Boolean> end(SqlClient tx, String sessionId, String userId) {
         cache.sessionChanged(sessionId);
-        return update("endedAt = current_timestamp where id = ?1 and userId = ?2 and endedAt is null", sessionId, userId)
-                .map(count -> count > 0);
+        return tx.preparedQuery("update sessions set ended_at = now() where id = $1 and user_id = $2 and ended_at is null")
+                .execute(Tuple.of(sessionId, userId))
+                .map(rows -> rows.rowCount() > 0);
     }
 
     /** Deletes sessions that ended or expired over {@code grace} ago, at most {@code batch}; the number deleted. */
@@ -82,16 +78,12 @@ public class SessionRepository implements PanacheRepositoryBase<Session, String>
                 .map(rows -> rows.rowCount());
     }
 
-    /** Ends every live session of the user; the number ended. */
-    public Uni<Integer> endAllForUser(String userId) {
-        cache.userChanged(userId);
-        return update("endedAt = current_timestamp where userId = ?1 and endedAt is null", userId);
-    }
-
     /** Ends every live session a key logged in, so disabling or deleting it takes effect at once. */
-    public Uni<Integer> endAllForKey(String apiKeyId, String ownerId) {
+    public Uni<Integer> endAllForKey(SqlClient tx, String apiKeyId, String ownerId) {
         cache.userChanged(ownerId);
-        return update("endedAt = current_timestamp where apiKeyId = ?1 and userId = ?2 and endedAt is null", apiKeyId, ownerId);
+        return tx.preparedQuery("update sessions set ended_at = now() where api_key_id = $1 and user_id = $2 and ended_at is null")
+                .execute(Tuple.of(apiKeyId, ownerId))
+                .map(rows -> rows.rowCount());
     }
 
     /** Ends every live session of the user, key logins included (a password reset), in the transaction open on {@code client}; how many ended. */

@@ -20,8 +20,8 @@ import dev.latchkey.security.Caller;
 import dev.latchkey.security.CurrentCaller;
 import dev.latchkey.security.SessionKind;
 import dev.latchkey.http.Deadline;
-import io.quarkus.hibernate.reactive.panache.common.WithTransaction;
 import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Pool;
 
 @Deadline
 @Path("/api/client/v2.0/auth/session")
@@ -34,8 +34,10 @@ public class SessionResource {
     private final SessionRepository sessions;
     private final CurrentCaller caller;
     private final AuditLog audit;
+    private final Pool pool;
 
-    public SessionResource(TokenService tokens, SessionRepository sessions, CurrentCaller caller, AuditLog audit) {
+    public SessionResource(TokenService tokens, SessionRepository sessions, CurrentCaller caller, AuditLog audit, Pool pool) {
+        this.pool = pool;
         this.tokens = tokens;
         this.sessions = sessions;
         this.caller = caller;
@@ -56,13 +58,12 @@ public class SessionResource {
     /** Logs out: ends the session, after which its refresh and access tokens are refused. */
     @DELETE
     @APIResponse(responseCode = "204", description = "logged out")
-    @WithTransaction
     @Authenticated(value = TokenType.REFRESH, alsoAdmit = { SessionKind.ANONYMOUS, SessionKind.API_KEY })
     public Uni<RestResponse<Void>> logOut() {
         Caller c = caller.get();
-        return sessions.end(c.sessionId(), c.userId())
-                .call(ended -> audit.inTransaction(Actor.user(c.appId(), c.userId()).event("session.end")
-                        .user(c.userId()).session(c.sessionId()).apiKey(c.apiKeyId()).detail(Map.of("reason", "logout"))))
+        return pool.withTransaction(tx -> sessions.end(tx, c.sessionId(), c.userId())
+                .call(ended -> audit.on(tx, Actor.user(c.appId(), c.userId()).event("session.end")
+                        .user(c.userId()).session(c.sessionId()).apiKey(c.apiKeyId()).detail(Map.of("reason", "logout")))))
                 .map(ended -> RestResponse.noContent());
     }
 }

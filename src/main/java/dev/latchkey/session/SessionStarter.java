@@ -5,6 +5,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import dev.latchkey.LatchkeyConfig;
 import dev.latchkey.ObjectIds;
 import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.SqlClient;
 
 /** Starts a session for a user who has just proved who they are, and issues its tokens. */
 @ApplicationScoped
@@ -20,11 +21,11 @@ public class SessionStarter {
         this.config = config;
     }
 
-    /** Runs in the caller's transaction. */
-    public Uni<LoginResult> start(String userId, String appId, String deviceId, String providerType) {
+    /** Runs in the transaction {@code tx} has open. */
+    public Uni<LoginResult> start(SqlClient tx, String userId, String appId, String deviceId, String providerType) {
         String sessionId = ObjectIds.next();
-        return sessions.start(sessionId, userId, deviceId, providerType, null, config.token().refreshLifetime())
-                .map(session -> issue(userId, appId, sessionId, deviceId));
+        return sessions.start(tx, sessionId, userId, deviceId, providerType, config.token().refreshLifetime())
+                .map(started -> issue(userId, appId, sessionId, deviceId));
     }
 
     /** Tokens for a session row that already exists (the api-key login writes its own). */

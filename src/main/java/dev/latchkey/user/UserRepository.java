@@ -5,14 +5,15 @@ import java.util.List;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
-import io.quarkus.hibernate.reactive.panache.PanacheRepositoryBase;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.RowIterator;
+import io.vertx.mutiny.sqlclient.SqlClient;
 import io.vertx.mutiny.sqlclient.Tuple;
 
 @ApplicationScoped
-public class UserRepository implements PanacheRepositoryBase<User, String> {
+public class UserRepository {
 
     private final Pool pool;
 
@@ -20,43 +21,36 @@ public class UserRepository implements PanacheRepositoryBase<User, String> {
         this.pool = pool;
     }
 
-    /** A new user with no identity yet, in the caller's transaction. */
-    public Uni<Integer> insert(String appId, String type, String userId) {
-        return getSession().flatMap(session -> session
-                .createNativeQuery("insert into users (id, app_id, type) values (:user, :app, :type)")
-                .setParameter("user", userId)
-                .setParameter("app", appId)
-                .setParameter("type", type)
-                .executeUpdate());
+    /** A new user with no identity yet, in the transaction {@code tx} has open. */
+    public Uni<Void> insert(SqlClient tx, String appId, String type, String userId) {
+        return tx.preparedQuery("insert into users (id, app_id, type) values ($1, $2, $3)")
+                .execute(Tuple.of(userId, appId, type))
+                .replaceWithVoid();
     }
 
-    /** A new user with their first identity, in the caller's transaction. */
-    public Uni<User> create(String appId, String type, String userId, String providerType, String providerId) {
-        return getSession().flatMap(session -> session
-                .createNativeQuery("with u as (insert into users (id, app_id, type) values (:user, :app, :type) returning id) "
-                        + "insert into identities (app_id, provider_type, provider_id, user_id) "
-                        + "select :app, :providerType, :providerId, id from u")
-                .setParameter("user", userId)
-                .setParameter("app", appId)
-                .setParameter("type", type)
-                .setParameter("providerType", providerType)
-                .setParameter("providerId", providerId)
-                .executeUpdate())
-                .map(ignored -> {
-                    User user = new User();
-                    user.id = userId;
-                    user.appId = appId;
-                    user.type = type;
-                    return user;
-                });
+    /** A new user with their first identity, in the transaction {@code tx} has open; the user's id. */
+    public Uni<String> create(SqlClient tx, String appId, String type, String userId, String providerType, String providerId) {
+        return tx.preparedQuery("with u as (insert into users (id, app_id, type) values ($1, $2, $3) returning id) "
+                + "insert into identities (app_id, provider_type, provider_id, user_id) "
+                + "select $2::text, $4::text, $5::text, id from u")
+                .execute(Tuple.of(userId, appId, type, providerType, providerId))
+                .replaceWith(userId);
     }
 
+    /** The credential of this email in the app, or null. */
     public Uni<PasswordCredential> credential(String appId, String email) {
-        return getSession().flatMap(session -> session
-                .createQuery("from PasswordCredential where appId = :app and email = :email", PasswordCredential.class)
-                .setParameter("app", appId)
-                .setParameter("email", email)
-                .getSingleResultOrNull());
+        return pool.preparedQuery("select app_id, email, id, user_id, password_hash, confirmed_at from password_credentials "
+                + "where app_id = $1 and email = $2")
+                .execute(Tuple.of(appId, email))
+                .map(rows -> {
+                    RowIterator<Row> it = rows.iterator();
+                    if (!it.hasNext()) {
+                        return null;
+                    }
+                    Row row = it.next();
+                    return new PasswordCredential(row.getString(0), row.getString(1), row.getString(2), row.getString(3),
+                            row.getString(4), row.getOffsetDateTime(5));
+                });
     }
 
     public Uni<Boolean> credentialExists(String appId, String email) {
@@ -75,30 +69,26 @@ public class UserRepository implements PanacheRepositoryBase<User, String> {
 
     /**
      * Locks the credential row for the rest of the transaction and returns its owner ("" while
-     * unclaimed), so two first logins or links of one credential cannot both claim it.
+     * unclaimed; null when it is gone), so two first logins or links of one credential cannot both claim it.
      */
-    public Uni<String> lockCredentialOwner(String appId, String email) {
-        return getSession().flatMap(session -> session
-                .createNativeQuery("select coalesce(cast(user_id as text), '') from password_credentials "
-                        + "where app_id = :app and email = :email for update", String.class)
-                .setParameter("app", appId)
-                .setParameter("email", email)
-                .getSingleResult());
+    public Uni<String> lockCredentialOwner(SqlClient tx, String appId, String email) {
+        return tx.preparedQuery("select coalesce(user_id::text, '') from password_credentials "
+                + "where app_id = $1 and email = $2 for update")
+                .execute(Tuple.of(appId, email))
+                .map(rows -> {
+                    RowIterator<Row> it = rows.iterator();
+                    return it.hasNext() ? it.next().getString(0) : null;
+                });
     }
 
     /** Gives an unclaimed credential to a user, with its identity; the user is normal from then on. */
-    public Uni<Void> claimCredential(String appId, String email, String providerId, String userId) {
-        return getSession().flatMap(session -> session
-                .createNativeQuery("with i as (insert into identities (app_id, provider_type, provider_id, user_id) "
-                        + "values (:app, 'local-userpass', :providerId, :user)), "
-                        + "u as (update users set type = 'normal' where id = :user) "
-                        + "update password_credentials set user_id = :user "
-                        + "where app_id = :app and email = :email and user_id is null")
-                .setParameter("app", appId)
-                .setParameter("providerId", providerId)
-                .setParameter("user", userId)
-                .setParameter("email", email)
-                .executeUpdate())
+    public Uni<Void> claimCredential(SqlClient tx, String appId, String email, String providerId, String userId) {
+        return tx.preparedQuery("with i as (insert into identities (app_id, provider_type, provider_id, user_id) "
+                + "values ($1, 'local-userpass', $2, $3)), "
+                + "u as (update users set type = 'normal' where id = $3) "
+                + "update password_credentials set user_id = $3 "
+                + "where app_id = $1 and email = $4 and user_id is null")
+                .execute(Tuple.of(appId, providerId, userId, email))
                 .replaceWithVoid();
     }
 
@@ -137,7 +127,9 @@ public class UserRepository implements PanacheRepositoryBase<User, String> {
     }
 
     /** Deletes the user; identities, credentials, sessions and keys go with them (foreign keys cascade). */
-    public Uni<Boolean> deleteUser(String userId) {
-        return delete("id", userId).map(count -> count > 0);
+    public Uni<Boolean> deleteUser(SqlClient tx, String userId) {
+        return tx.preparedQuery("delete from users where id = $1")
+                .execute(Tuple.of(userId))
+                .map(rows -> rows.rowCount() > 0);
     }
 }

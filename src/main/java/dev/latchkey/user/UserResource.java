@@ -30,8 +30,8 @@ import dev.latchkey.security.SessionKind;
 import dev.latchkey.session.LiveSessionCache;
 import dev.latchkey.session.TokenType;
 import dev.latchkey.http.Deadline;
-import io.quarkus.hibernate.reactive.panache.common.WithTransaction;
 import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Pool;
 
 @Deadline
 @Path("/api/client/v2.0/auth")
@@ -56,9 +56,11 @@ public class UserResource {
     private final AuditLog audit;
     private final LiveSessionCache sessions;
     private final ProfileCache profiles;
+    private final Pool pool;
 
     public UserResource(UserRepository users, AppRepository apps, CurrentCaller caller, ObjectMapper json, AuditLog audit,
-            LiveSessionCache sessions, ProfileCache profiles) {
+            LiveSessionCache sessions, ProfileCache profiles, Pool pool) {
+        this.pool = pool;
         this.audit = audit;
         this.sessions = sessions;
         this.profiles = profiles;
@@ -125,14 +127,13 @@ public class UserResource {
     @DELETE
     @APIResponse(responseCode = "204", description = "the caller, their identities, sessions and keys are gone")
     @Path("/delete")
-    @WithTransaction
     @Authenticated(value = TokenType.ACCESS, alsoAdmit = SessionKind.ANONYMOUS)
     public Uni<RestResponse<Void>> deleteSelf() {
         Caller c = caller.get();
         sessions.userChanged(c.userId());
         profiles.userChanged(c.userId());
-        return users.deleteUser(c.userId())
-                .call(deleted -> audit.inTransaction(Actor.user(c.appId(), c.userId()).event("user.delete").user(c.userId())))
+        return pool.withTransaction(tx -> users.deleteUser(tx, c.userId())
+                .call(deleted -> audit.on(tx, Actor.user(c.appId(), c.userId()).event("user.delete").user(c.userId()))))
                 .map(deleted -> RestResponse.noContent());
     }
 }
