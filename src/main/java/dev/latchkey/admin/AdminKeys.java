@@ -14,13 +14,13 @@ import dev.latchkey.ObjectIds;
 import dev.latchkey.apikey.KeyCodec;
 import dev.latchkey.audit.Actor;
 import dev.latchkey.audit.AuditLog;
+import dev.latchkey.database.Rows;
 import dev.latchkey.error.ApiException;
 import dev.latchkey.error.UniqueViolation;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
-import io.vertx.mutiny.sqlclient.RowIterator;
 import io.vertx.mutiny.sqlclient.Tuple;
 
 /**
@@ -68,10 +68,7 @@ public class AdminKeys {
             return Uni.createFrom().nullItem();
         }
         return pool.preparedQuery("select id from admin_keys where key_hash = $1").execute(Tuple.of(Buffer.buffer(hash)))
-                .map(rows -> {
-                    RowIterator<Row> it = rows.iterator();
-                    return it.hasNext() ? it.next().getString(0) : null;
-                });
+                .map(rows -> Rows.first(rows, row -> row.getString(0)));
     }
 
     /** A new admin key and its audit event, in one transaction. */

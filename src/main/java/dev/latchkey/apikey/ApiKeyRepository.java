@@ -7,11 +7,11 @@ import java.util.List;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
+import dev.latchkey.database.Rows;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
-import io.vertx.mutiny.sqlclient.RowIterator;
 import io.vertx.mutiny.sqlclient.SqlClient;
 import io.vertx.mutiny.sqlclient.Tuple;
 
@@ -60,19 +60,15 @@ public class ApiKeyRepository {
                 + "insert into api_keys (id, owner_id, name, key_hash, expires_at, server_app_id) "
                 + "select $3::text, id, $4::text, $5::bytea, $6::timestamptz, $7::text from slot returning created_at")
                 .execute(Tuple.from(new Object[] { ownerId, limit, id, name, Buffer.buffer(keyHash), expiresAt, serverAppId }))
-                .map(rows -> {
-                    RowIterator<Row> it = rows.iterator();
-                    if (!it.hasNext()) {
-                        return null;
-                    }
+                .map(rows -> Rows.first(rows, row -> {
                     ApiKey key = new ApiKey();
                     key.id = id;
                     key.ownerId = ownerId;
                     key.name = name;
-                    key.createdAt = it.next().getOffsetDateTime(0);
+                    key.createdAt = row.getOffsetDateTime(0);
                     key.expiresAt = expiresAt;
                     return key;
-                });
+                }));
     }
 
     /** A hot read: straight to the SQL client, one prepared statement. */
@@ -91,7 +87,7 @@ public class ApiKeyRepository {
     public Uni<ApiKey> findFor(String id, String ownerId) {
         return pool.preparedQuery("select " + KEY_COLUMNS + " from api_keys where id = $1 and owner_id = $2")
                 .execute(Tuple.of(id, ownerId))
-                .map(ApiKeyRepository::firstKey);
+                .map(rows -> Rows.first(rows, ApiKeyRepository::key));
     }
 
     public Uni<Boolean> setDisabled(SqlClient tx, String id, String ownerId, boolean disabled) {
@@ -176,10 +172,7 @@ public class ApiKeyRepository {
         return tx.preparedQuery("select expires_at is not null and expires_at <= clock_timestamp() "
                 + "from api_keys where id = $1 and owner_id = $2 for update")
                 .execute(Tuple.of(id, ownerId))
-                .map(rows -> {
-                    RowIterator<Row> it = rows.iterator();
-                    return it.hasNext() ? it.next().getBoolean(0) : null;
-                });
+                .map(rows -> Rows.first(rows, row -> row.getBoolean(0)));
     }
 
     /**
@@ -260,11 +253,6 @@ public class ApiKeyRepository {
                 + "where k.id = u.id::char(24) and (k.last_used_at is null or k.last_used_at < u.used)")
                 .execute(Tuple.of(ids, times))
                 .map(rows -> rows.rowCount());
-    }
-
-    private static ApiKey firstKey(Iterable<Row> rows) {
-        var it = rows.iterator();
-        return it.hasNext() ? key(it.next()) : null;
     }
 
     private static ApiKey key(Row row) {

@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 
+import dev.latchkey.database.Rows;
 import dev.latchkey.error.ApiException;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.cache.CaffeineCacheMetrics;
@@ -58,10 +59,7 @@ public class AppRepository {
     public Uni<App> find(String appId) {
         return pool.preparedQuery("select id, domain_id, settings::text from apps where id = $1")
                 .execute(Tuple.of(appId))
-                .map(rows -> {
-                    RowIterator<Row> it = rows.iterator();
-                    return it.hasNext() ? toApp(it.next()) : null;
-                });
+                .map(rows -> Rows.first(rows, row -> toApp(row)));
     }
 
     /** Creates the app unless it exists; 1 when created. */

@@ -5,10 +5,9 @@ import java.time.OffsetDateTime;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
+import dev.latchkey.database.Rows;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
-import io.vertx.mutiny.sqlclient.Row;
-import io.vertx.mutiny.sqlclient.RowIterator;
 import io.vertx.mutiny.sqlclient.SqlClient;
 import io.vertx.mutiny.sqlclient.Tuple;
 
@@ -51,15 +50,9 @@ public class SessionRepository {
                 + "from sessions s join users u on u.id = s.user_id "
                 + "where s.id = $1 and s.user_id = $2 and s.ended_at is null and s.expires_at > now() and not u.disabled")
                 .execute(Tuple.of(sessionId, userId))
-                .map(rows -> {
-                    RowIterator<Row> it = rows.iterator();
-                    if (!it.hasNext()) {
-                        return null;
-                    }
-                    Row row = it.next();
-                    return new LiveSessionCache.Entry(new LiveSession(row.getString(0), row.getString(1), row.getString(2),
-                            row.getString(3), row.getString(4), row.getString(5), row.getString(6)), row.getOffsetDateTime(7));
-                });
+                .map(rows -> Rows.first(rows, row -> new LiveSessionCache.Entry(new LiveSession(row.getString(0),
+                        row.getString(1), row.getString(2), row.getString(3), row.getString(4), row.getString(5),
+                        row.getString(6)), row.getOffsetDateTime(7))));
     }
 
     /** Ends the caller's own session; false when it was not live. */

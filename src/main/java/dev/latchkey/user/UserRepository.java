@@ -5,10 +5,10 @@ import java.util.List;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
+import dev.latchkey.database.Rows;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
-import io.vertx.mutiny.sqlclient.RowIterator;
 import io.vertx.mutiny.sqlclient.SqlClient;
 import io.vertx.mutiny.sqlclient.Tuple;
 
@@ -42,15 +42,8 @@ public class UserRepository {
         return pool.preparedQuery("select app_id, email, id, user_id, password_hash, confirmed_at from password_credentials "
                 + "where app_id = $1 and email = $2")
                 .execute(Tuple.of(appId, email))
-                .map(rows -> {
-                    RowIterator<Row> it = rows.iterator();
-                    if (!it.hasNext()) {
-                        return null;
-                    }
-                    Row row = it.next();
-                    return new PasswordCredential(row.getString(0), row.getString(1), row.getString(2), row.getString(3),
-                            row.getString(4), row.getOffsetDateTime(5));
-                });
+                .map(rows -> Rows.first(rows, row -> new PasswordCredential(row.getString(0), row.getString(1),
+                        row.getString(2), row.getString(3), row.getString(4), row.getOffsetDateTime(5))));
     }
 
     public Uni<Boolean> credentialExists(String appId, String email) {
@@ -75,10 +68,7 @@ public class UserRepository {
         return tx.preparedQuery("select coalesce(user_id::text, '') from password_credentials "
                 + "where app_id = $1 and email = $2 for update")
                 .execute(Tuple.of(appId, email))
-                .map(rows -> {
-                    RowIterator<Row> it = rows.iterator();
-                    return it.hasNext() ? it.next().getString(0) : null;
-                });
+                .map(rows -> Rows.first(rows, row -> row.getString(0)));
     }
 
     /** Gives an unclaimed credential to a user, with its identity; the user is normal from then on. */

@@ -6,6 +6,7 @@ import java.util.List;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
+import dev.latchkey.database.Rows;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.mutiny.sqlclient.Pool;
@@ -49,14 +50,8 @@ public class LifecycleRepository {
         return pool.preparedQuery("select email, user_id, confirmed_at is not null from password_credentials "
                 + "where app_id = $1 and email = $2")
                 .execute(Tuple.of(appId, email))
-                .map(rows -> {
-                    RowIterator<Row> it = rows.iterator();
-                    if (!it.hasNext()) {
-                        return null;
-                    }
-                    Row row = it.next();
-                    return new Credential(row.getString(0), row.getString(1), row.getBoolean(2));
-                });
+                .map(rows -> Rows.first(rows, row -> new Credential(row.getString(0), row.getString(1),
+                        row.getBoolean(2))));
     }
 
     /** A new credential, confirmed at once or pending; a taken email violates password_credentials_pkey. */
@@ -131,10 +126,7 @@ public class LifecycleRepository {
                 + "where t.app_id = $2 and t.email = hit.email and t.purpose = $3 and t.used_at is null and t.id <> $1) "
                 + "select email from hit")
                 .execute(Tuple.of(tokenId, appId, purpose, Buffer.buffer(LifecycleToken.hash(token))))
-                .map(rows -> {
-                    RowIterator<Row> it = rows.iterator();
-                    return it.hasNext() ? it.next().getString(0) : null;
-                });
+                .map(rows -> Rows.first(rows, row -> row.getString(0)));
     }
 
     /** Confirms a pending credential; the user id it belongs to ("" while unclaimed), or null when it was already confirmed. */
@@ -142,10 +134,7 @@ public class LifecycleRepository {
         return client.preparedQuery("update password_credentials set confirmed_at = now() "
                 + "where app_id = $1 and email = $2 and confirmed_at is null returning coalesce(cast(user_id as text), '')")
                 .execute(Tuple.of(appId, email))
-                .map(rows -> {
-                    RowIterator<Row> it = rows.iterator();
-                    return it.hasNext() ? it.next().getString(0) : null;
-                });
+                .map(rows -> Rows.first(rows, row -> row.getString(0)));
     }
 
     /** Sets a new password hash; the user id the credential belongs to ("" while unclaimed), or null when it is gone. */
@@ -153,10 +142,7 @@ public class LifecycleRepository {
         return client.preparedQuery("update password_credentials set password_hash = $3 "
                 + "where app_id = $1 and email = $2 returning coalesce(cast(user_id as text), '')")
                 .execute(Tuple.of(appId, email, hash))
-                .map(rows -> {
-                    RowIterator<Row> it = rows.iterator();
-                    return it.hasNext() ? it.next().getString(0) : null;
-                });
+                .map(rows -> Rows.first(rows, row -> row.getString(0)));
     }
 
     /**
@@ -170,10 +156,7 @@ public class LifecycleRepository {
                 + "select $1, $2, $3 from c where $3 = 'reset' or not c.confirmed) "
                 + "select confirmed from c")
                 .execute(Tuple.of(appId, email, purpose))
-                .map(rows -> {
-                    RowIterator<Row> it = rows.iterator();
-                    return it.hasNext() ? it.next().getBoolean(0) : null;
-                });
+                .map(rows -> Rows.first(rows, row -> row.getBoolean(0)));
     }
 
     /**
