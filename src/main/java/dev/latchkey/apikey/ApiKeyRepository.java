@@ -116,10 +116,11 @@ public class ApiKeyRepository {
      * no later than the key expires, nor (for the previous value) than its grace. The logins that
      * matched, by session id; a login whose key matched nothing is absent.
      * <p>
-     * The key rows are share-locked, so a disable, delete, rotation or leak report waits for the
-     * batch to commit and then ends or shortens its sessions too, and a login queued behind one of
-     * them sees the key as it left it. Times are compared with {@code clock_timestamp()}, not the
-     * transaction's start, so a login that waited for a rotation cannot use an old value past its grace.
+     * The key rows are share-locked, in the order of their ids (see {@link #writeLastUse}), so a
+     * disable, delete, rotation or leak report waits for the batch to commit and then ends or
+     * shortens its sessions too, and a login queued behind one of them sees the key as it left it.
+     * Times are compared with {@code clock_timestamp()}, not the transaction's start, so a login
+     * that waited for a rotation cannot use an old value past its grace.
      */
     public Uni<java.util.Map<String, KeyLogin>> startSessions(List<KeyLoginRequest> logins) {
         Buffer[] hashes = new Buffer[logins.size()];
@@ -147,9 +148,9 @@ public class ApiKeyRepository {
                         + "  join users u on u.id = k.owner_id "
                         + "  where not k.disabled and (k.expires_at is null or k.expires_at > clock_timestamp()) "
                         + "    and u.app_id = r.app_id "
-                        + "  for share of k), "
+                        + "  order by k.id for share of k), "
                         + "i as (insert into identities (app_id, provider_type, provider_id, user_id) "
-                        + "  select distinct app_id, 'api-key', id, owner_id from k on conflict do nothing returning provider_id), "
+                        + "  select distinct app_id, 'api-key', id, owner_id from k order by id on conflict do nothing returning provider_id), "
                         + "s as (insert into sessions (id, user_id, device_id, provider_type, api_key_id, api_key_generation, expires_at) "
                         + "  select session_id, owner_id, device_id, 'api-key', id, generation, ends from k "
                         + "  returning id, user_id, api_key_id) "
@@ -246,11 +247,17 @@ public class ApiKeyRepository {
     /**
      * Writes last-use times in one statement; a time older than the stored one (another instance
      * wrote a later use) changes nothing, and neither does an unchanged one. The number of keys written.
+     * <p>
+     * The rows are locked in the order of their ids, as {@link #startSessions} share-locks them:
+     * locked in any other order, a flush and a batch of logins (or two instances' flushes) could
+     * each hold a row the other waits for, until PostgreSQL's deadlock check (a second) failed one.
      */
     public Uni<Integer> writeLastUse(String[] ids, OffsetDateTime[] times) {
-        return pool.preparedQuery("update api_keys k set last_used_at = u.used "
-                + "from unnest($1::text[], $2::timestamptz[]) as u(id, used) "
-                + "where k.id = u.id::char(24) and (k.last_used_at is null or k.last_used_at < u.used)")
+        return pool.preparedQuery("with due as (select k.id, u.used "
+                + "  from unnest($1::text[], $2::timestamptz[]) as u(id, used) join api_keys k on k.id = u.id::char(24) "
+                + "  where k.last_used_at is null or k.last_used_at < u.used "
+                + "  order by k.id for no key update of k) "
+                + "update api_keys k set last_used_at = due.used from due where k.id = due.id")
                 .execute(Tuple.of(ids, times))
                 .map(rows -> rows.rowCount());
     }

@@ -11,12 +11,19 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.List;
 import java.util.Map;
+import java.util.Random;
 
 import jakarta.inject.Inject;
 
 import org.junit.jupiter.api.Test;
 
+import dev.latchkey.ObjectIds;
+import dev.latchkey.Parallel;
 import dev.latchkey.TestDatabase;
 import dev.latchkey.TestSql;
 import dev.latchkey.TestUsers;
@@ -99,6 +106,54 @@ class LastUseTest {
 
         given().header("Authorization", owner.bearerRefresh()).get(KEYS + "/" + id).then()
                 .body("last_used_at", org.hamcrest.Matchers.equalTo(later.toInstant().toString()));
+    }
+
+    /**
+     * A flush and api-key logins lock the same key rows (the logins share-lock them so a disable
+     * waits for them): both must take the locks in one order, or each can end up waiting for the
+     * other until PostgreSQL's deadlock check (a second) kills one and the logins stall behind it.
+     */
+    @Test
+    void flushesBesideKeyLoginBatchesNeverDeadlock() throws Exception {
+        Tokens owner = TestUsers.registered();
+        List<String> ids = new ArrayList<>();
+        List<byte[]> hashes = new ArrayList<>();
+        for (int i = 0; i < 8; i++) {
+            Map<String, Object> key = TestUsers.createKey(owner, "pair-" + i);
+            ids.add((String) key.get("_id"));
+            hashes.add(KeyCodec.hash((String) key.get("key")));
+        }
+
+        List<String> failures = Parallel.run(8, worker -> {
+            Random random = new Random(worker);
+            for (int round = 0; round < 40; round++) {
+                try {
+                    if (worker % 2 == 0) {
+                        List<ApiKeyRepository.KeyLoginRequest> batch = new ArrayList<>();
+                        for (byte[] hash : shuffled(hashes, random)) {
+                            batch.add(new ApiKeyRepository.KeyLoginRequest(hash, TestUsers.APP, ObjectIds.next(), ObjectIds.next(),
+                                    Duration.ofMinutes(5)));
+                        }
+                        keys.startSessions(batch).await().atMost(Duration.ofSeconds(30));
+                    } else {
+                        List<String> order = shuffled(ids, random);
+                        OffsetDateTime[] times = new OffsetDateTime[order.size()];
+                        Arrays.fill(times, OffsetDateTime.now(ZoneOffset.UTC).plusSeconds(round));
+                        keys.writeLastUse(order.toArray(String[]::new), times).await().atMost(Duration.ofSeconds(30));
+                    }
+                } catch (RuntimeException e) {
+                    return e.toString();
+                }
+            }
+            return null;
+        });
+        assertEquals(List.of(), failures.stream().filter(java.util.Objects::nonNull).toList());
+    }
+
+    private static <T> List<T> shuffled(List<T> items, Random random) {
+        List<T> copy = new ArrayList<>(items);
+        Collections.shuffle(copy, random);
+        return copy;
     }
 
     /** The row's xmin: any UPDATE, even one that changes no value, gives the row a new one; a share lock does not. */
