@@ -48,7 +48,6 @@ start() { # run
   # shellcheck disable=SC2086
   QUARKUS_HTTP_PORT=$PORT QUARKUS_HTTP_HOST=127.0.0.1 \
     QUARKUS_DATASOURCE_REACTIVE_URL="postgresql://$PGHOST_:$PGPORT_/$db" \
-    QUARKUS_DATASOURCE_JDBC_URL="jdbc:postgresql://$PGHOST_:$PGPORT_/$db" \
     QUARKUS_DATASOURCE_USERNAME="$PGUSER_" QUARKUS_DATASOURCE_PASSWORD= MALLOC_ARENA_MAX="$ARENAS" \
     "$JAVA" $OPTS -jar "$JAR" >> "$LOG" 2>&1 < /dev/null &
   pid=$!

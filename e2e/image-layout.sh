@@ -71,7 +71,6 @@ start() {
   t0=$(now_ms)
   (cd "$root" && exec env JAVA_HOME="$1" QUARKUS_HTTP_PORT="$PORT" \
     QUARKUS_DATASOURCE_REACTIVE_URL="postgresql://127.0.0.1:5432/$db" \
-    QUARKUS_DATASOURCE_JDBC_URL="jdbc:postgresql://127.0.0.1:5432/$db" \
     QUARKUS_DATASOURCE_USERNAME=postgres QUARKUS_DATASOURCE_PASSWORD= \
     bin/run > "$root/run.log" 2>&1) &
   pid=$!
@@ -113,7 +112,6 @@ if [ -n "$jdk25" ]; then
   train_db=$DB
   (cd "$root" && JAVA_HOME="$jdk25" AOT_TRAIN_PORT=$((PORT + 1)) \
     QUARKUS_DATASOURCE_REACTIVE_URL="postgresql://127.0.0.1:5432/$train_db" \
-    QUARKUS_DATASOURCE_JDBC_URL="jdbc:postgresql://127.0.0.1:5432/$train_db" \
     QUARKUS_DATASOURCE_USERNAME=postgres QUARKUS_DATASOURCE_PASSWORD= \
     timeout 600 bin/aot-train) || fail "bin/aot-train failed"
   [ -s "$root/target/quarkus-app/app.aot" ] || fail "bin/aot-train wrote no cache"

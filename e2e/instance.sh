@@ -32,7 +32,6 @@ instance_start() {
   echo "$name: starting Latchkey on 127.0.0.1:$port (database $INSTANCE_DB, log $INSTANCE_LOG)"
   env QUARKUS_HTTP_PORT="$port" \
     QUARKUS_DATASOURCE_REACTIVE_URL="postgresql://127.0.0.1:5432/$INSTANCE_DB" \
-    QUARKUS_DATASOURCE_JDBC_URL="jdbc:postgresql://127.0.0.1:5432/$INSTANCE_DB" \
     QUARKUS_DATASOURCE_USERNAME=postgres \
     QUARKUS_DATASOURCE_PASSWORD= \
     "$@" \

@@ -108,7 +108,7 @@ undocumented = [n for n in env if n.split("_")[0] in ("LATCHKEY", "QUARKUS") and
     re.escape(n) + r"|" + re.escape(n.rsplit("_", 1)[0]) + r"[`/ ]", readme)]
 check("container: every variable is documented in the README", not undocumented, str(undocumented))
 secrets = {n: e["valueFrom"]["secretKeyRef"]["name"] for n, e in env.items() if "secretKeyRef" in e.get("valueFrom", {})}
-needed = ["QUARKUS_DATASOURCE_REACTIVE_URL", "QUARKUS_DATASOURCE_JDBC_URL", "QUARKUS_DATASOURCE_USERNAME",
+needed = ["QUARKUS_DATASOURCE_REACTIVE_URL", "QUARKUS_DATASOURCE_USERNAME",
           "QUARKUS_DATASOURCE_PASSWORD", "LATCHKEY_ADMIN_KEY"]
 check("container: database and admin key come from a Secret", all(n in secrets for n in needed),
       str([n for n in needed if n not in secrets]))

@@ -1,12 +1,14 @@
 package dev.latchkey;
 
 import java.sql.Connection;
-import java.sql.DriverManager;
+import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.Map;
+import java.util.Properties;
 import java.util.UUID;
 
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
+import io.vertx.pgclient.PgConnectOptions;
 
 /**
  * A fresh database on the PostgreSQL the README names (127.0.0.1:5432, user postgres, trust
@@ -42,7 +44,6 @@ public class TestDatabase implements QuarkusTestResourceLifecycleManager {
         String reactiveHostPort = proxy == null ? HOST + ":" + PORT : "127.0.0.1:" + proxy.port();
         return Map.of(
                 "quarkus.datasource.reactive.url", "postgresql://" + reactiveHostPort + "/" + name,
-                "quarkus.datasource.jdbc.url", jdbcUrl(name),
                 "quarkus.datasource.username", USER,
                 "test.database.name", name);
     }
@@ -55,12 +56,45 @@ public class TestDatabase implements QuarkusTestResourceLifecycleManager {
         admin("drop database if exists " + name + " with (force)");
     }
 
+    /** Another fresh database, for tests that need more than their application's; drop it with {@link #drop}. */
+    public static String createExtra() {
+        String extra = "latchkey_extra_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+        admin("create database " + extra);
+        return extra;
+    }
+
+    public static void drop(String database) {
+        admin("drop database if exists " + database + " with (force)");
+    }
+
+    /** Where the reactive SQL client finds {@code database} (not through the outage proxy). */
+    public static PgConnectOptions connectOptions(String database) {
+        return new PgConnectOptions().setHost(HOST).setPort(Integer.parseInt(PORT))
+                .setDatabase(database).setUser(USER).setPassword("");
+    }
+
+    /** A JDBC connection to {@code database} as the test user. */
+    public static Connection connect(String database) throws SQLException {
+        return connect(jdbcUrl(database), USER, "");
+    }
+
+    /**
+     * A JDBC connection through the driver itself, not DriverManager: since the JDBC extension is
+     * gone, nothing registers the driver in every class loader a test runs in.
+     */
+    public static Connection connect(String url, String user, String password) throws SQLException {
+        Properties properties = new Properties();
+        properties.setProperty("user", user);
+        properties.setProperty("password", password);
+        return new org.postgresql.Driver().connect(url, properties);
+    }
+
     public static String jdbcUrl(String database) {
         return "jdbc:postgresql://" + HOST + ":" + PORT + "/" + database;
     }
 
     static void admin(String sql) {
-        try (Connection c = DriverManager.getConnection(jdbcUrl("postgres"), USER, "");
+        try (Connection c = connect("postgres");
                 Statement s = c.createStatement()) {
             s.execute(sql);
         } catch (Exception e) {

@@ -1,7 +1,6 @@
 package dev.latchkey;
 
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.util.ArrayList;
@@ -88,6 +87,6 @@ public final class TestSql {
 
     public static Connection connection() throws java.sql.SQLException {
         String database = ConfigProvider.getConfig().getValue("test.database.name", String.class);
-        return DriverManager.getConnection(TestDatabase.jdbcUrl(database), TestDatabase.USER, "");
+        return TestDatabase.connect(database);
     }
 }

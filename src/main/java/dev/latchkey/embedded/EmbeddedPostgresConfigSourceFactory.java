@@ -20,10 +20,10 @@ import io.smallrye.config.PropertiesConfigSource;
 /**
  * The embedded default: when the packaged service starts with no database URL configured
  * anywhere (environment, system properties, application.properties, .env), it starts its own
- * PostgreSQL ({@link EmbeddedPostgres}) and hands its URLs and credentials to the datasources.
+ * PostgreSQL ({@link EmbeddedPostgres}) and hands its URL and credentials to the datasource.
  *
  * <p>Why a config source: Quarkus builds its runtime configuration first thing at start-up,
- * before Flyway and the datasources read it, so the server is up before anything connects,
+ * before the datasource and database/Migrations read it, so the server is up before anything connects,
  * in {@code java -jar} and {@code bin/run} alike. It acts only in the run-time init phase: not
  * {@code @StaticInitSafe}, so never in a native image's build-time init, and the build's own
  * reading of the configuration is told apart by the execution mode.
@@ -56,25 +56,24 @@ public class EmbeddedPostgresConfigSourceFactory implements ConfigSourceFactory 
         if (LaunchMode.current() != LaunchMode.NORMAL || ExecutionMode.current() != ExecutionMode.RUNTIME_INIT) {
             return List.of();
         }
-        boolean reactive = isSet(context.getValue(REACTIVE_URL));
-        boolean jdbc = isSet(context.getValue(JDBC_URL));
-        if (reactive && jdbc) {
+        if (isSet(context.getValue(REACTIVE_URL))) {
             return List.of();
         }
-        if (reactive || jdbc) {
-            throw new IllegalStateException("only one of QUARKUS_DATASOURCE_REACTIVE_URL and QUARKUS_DATASOURCE_JDBC_URL "
-                    + "is set: set both (the same database), or neither to use the embedded PostgreSQL");
+        if (isSet(context.getValue(JDBC_URL))) {
+            // Releases before database/Migrations needed both URLs; the JDBC one alone is a half-done configuration.
+            throw new IllegalStateException("QUARKUS_DATASOURCE_JDBC_URL is set and QUARKUS_DATASOURCE_REACTIVE_URL is not: "
+                    + "Latchkey reads only the reactive URL (postgresql://host:5432/db); set it, or neither to use the "
+                    + "embedded PostgreSQL");
         }
         if (ImageMode.current() == ImageMode.NATIVE_RUN) {
             // The server binaries are a jar resource the native image does not carry.
             throw new IllegalStateException("the native executable has no embedded PostgreSQL: set "
-                    + "QUARKUS_DATASOURCE_REACTIVE_URL and QUARKUS_DATASOURCE_JDBC_URL (and _USERNAME, _PASSWORD)");
+                    + "QUARKUS_DATASOURCE_REACTIVE_URL (and _USERNAME, _PASSWORD)");
         }
         ConfigValue dataDir = context.getValue(DATA_DIR);
         EmbeddedPostgres server = start(Path.of(isSet(dataDir) ? dataDir.getValue() : DEFAULT_DATA_DIR));
         return List.of(new PropertiesConfigSource(Map.of(
                 REACTIVE_URL, server.reactiveUrl(),
-                JDBC_URL, server.jdbcUrl(),
                 "quarkus.datasource.username", EmbeddedPostgres.USER,
                 "quarkus.datasource.password", server.password()),
                 "embedded PostgreSQL", ORDINAL));
@@ -93,10 +92,10 @@ public class EmbeddedPostgresConfigSourceFactory implements ConfigSourceFactory 
             } catch (IOException | RuntimeException e) {
                 throw new IllegalStateException("could not start the embedded PostgreSQL in " + dataDir.toAbsolutePath()
                         + ": " + e.getMessage() + "\nTo use your own PostgreSQL instead, set QUARKUS_DATASOURCE_REACTIVE_URL "
-                        + "and QUARKUS_DATASOURCE_JDBC_URL (and _USERNAME, _PASSWORD).", e);
+                        + "(and _USERNAME, _PASSWORD).", e);
             }
             LOG.infof("Database: embedded PostgreSQL on 127.0.0.1:%d, data in %s (LATCHKEY_DATA_DIR). To use your own "
-                    + "PostgreSQL instead, set QUARKUS_DATASOURCE_REACTIVE_URL and QUARKUS_DATASOURCE_JDBC_URL.",
+                    + "PostgreSQL instead, set QUARKUS_DATASOURCE_REACTIVE_URL.",
                     running.port(), running.directory());
             LOG.debugf("embedded PostgreSQL ready in %d ms", (System.nanoTime() - started) / 1_000_000);
         }

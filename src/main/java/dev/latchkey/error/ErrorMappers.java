@@ -4,7 +4,6 @@ import java.net.ConnectException;
 import java.time.Duration;
 import java.util.UUID;
 
-import jakarta.validation.ConstraintViolationException;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
@@ -57,14 +56,6 @@ public class ErrorMappers {
     @ServerExceptionMapper
     public Response wrongShape(MismatchedInputException e) {
         return invalidJson(e);
-    }
-
-    @ServerExceptionMapper
-    public Response validation(ConstraintViolationException e) {
-        String message = e.getConstraintViolations().stream()
-                .map(v -> v.getMessage())
-                .findFirst().orElse("invalid request");
-        return json(400, new ApiError(message, "InvalidParameter"));
     }
 
     @ServerExceptionMapper

@@ -21,7 +21,6 @@ import java.net.URI;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.util.ArrayList;
@@ -559,7 +558,7 @@ class ApiKeyResourceTest {
     private static List<String> allRowsAsText() throws Exception {
         String database = ConfigProvider.getConfig().getValue("test.database.name", String.class);
         List<String> rows = new ArrayList<>();
-        try (Connection connection = DriverManager.getConnection(TestDatabase.jdbcUrl(database), "postgres", "");
+        try (Connection connection = TestDatabase.connect(database);
                 Statement statement = connection.createStatement()) {
             List<String> tables = new ArrayList<>();
             try (ResultSet result = statement.executeQuery("select tablename from pg_tables where schemaname = 'public'")) {

@@ -5,10 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import jakarta.inject.Inject;
 
-import org.flywaydb.core.Flyway;
 import org.junit.jupiter.api.Test;
 
 import dev.latchkey.TestDatabase;
+import dev.latchkey.database.Migrations;
 import dev.latchkey.session.SigningKeys;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -19,7 +19,7 @@ import io.quarkus.test.junit.QuarkusTest;
 class RepeatedStartTest {
 
     @Inject
-    Flyway flyway;
+    Migrations migrations;
 
     @Inject
     AppBootstrap bootstrap;
@@ -31,7 +31,7 @@ class RepeatedStartTest {
     void secondStartOnTheSameDatabaseIsANoOp() throws Throwable {
         String jwksBefore = given().get("/.well-known/jwks.json").then().statusCode(200).extract().asString();
 
-        assertEquals(0, flyway.migrate().migrationsExecuted, "migrations already applied");
+        assertEquals(0, migrations.migrate().await().indefinitely(), "migrations already applied");
         bootstrap.onStart(null);
         keys.onStart(null);
 

@@ -5,7 +5,6 @@ import static io.restassured.RestAssured.given;
 import java.nio.charset.StandardCharsets;
 import java.security.Key;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -75,7 +74,7 @@ public final class CustomTokens {
     public static String appWithSettings(String settings) {
         String id = "ct-" + UUID.randomUUID().toString().substring(0, 8);
         String database = ConfigProvider.getConfig().getValue("test.database.name", String.class);
-        try (Connection c = DriverManager.getConnection(TestDatabase.jdbcUrl(database), "postgres", "");
+        try (Connection c = TestDatabase.connect(database);
                 PreparedStatement s = c.prepareStatement("insert into apps (id, domain_id, settings) values (?, ?, ?::jsonb)")) {
             s.setString(1, id);
             s.setString(2, ObjectIds.next());

@@ -8,7 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -18,6 +17,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+
+import dev.latchkey.TestDatabase;
 
 /**
  * The server itself, without Quarkus: one directory, started once for the class (unpacking
@@ -43,11 +44,11 @@ class EmbeddedPostgresTest {
 
     @Test
     void asksForTheGeneratedPassword() throws Exception {
-        try (Connection c = DriverManager.getConnection(server.jdbcUrl(), EmbeddedPostgres.USER, server.password())) {
+        try (Connection c = TestDatabase.connect(server.jdbcUrl(), EmbeddedPostgres.USER, server.password())) {
             assertTrue(c.isValid(2));
         }
         SQLException refused = assertThrows(SQLException.class,
-                () -> DriverManager.getConnection(server.jdbcUrl(), EmbeddedPostgres.USER, "wrong").close());
+                () -> TestDatabase.connect(server.jdbcUrl(), EmbeddedPostgres.USER, "wrong").close());
         assertEquals("28P01", refused.getSQLState(), "password authentication failed");
         assertEquals(server.password(), Files.readString(dir.resolve("data/password")).trim());
         assertEquals("rw-------", java.nio.file.attribute.PosixFilePermissions.toString(
@@ -56,7 +57,7 @@ class EmbeddedPostgresTest {
 
     @Test
     void listensOnLoopbackOnly() throws Exception {
-        try (Connection c = DriverManager.getConnection(server.jdbcUrl(), EmbeddedPostgres.USER, server.password());
+        try (Connection c = TestDatabase.connect(server.jdbcUrl(), EmbeddedPostgres.USER, server.password());
                 Statement s = c.createStatement();
                 ResultSet rs = s.executeQuery("select current_setting('listen_addresses'), current_setting('unix_socket_directories')")) {
             rs.next();
@@ -81,7 +82,7 @@ class EmbeddedPostgresTest {
         assertFalse(Files.exists(dir.resolve("data/pgdata/postmaster.pid")));
 
         server = EmbeddedPostgres.start(dir.resolve("data"));
-        try (Connection c = DriverManager.getConnection(server.jdbcUrl(), EmbeddedPostgres.USER, server.password());
+        try (Connection c = TestDatabase.connect(server.jdbcUrl(), EmbeddedPostgres.USER, server.password());
                 Statement s = c.createStatement();
                 ResultSet rs = s.executeQuery("select value from kept")) {
             assertTrue(rs.next());
@@ -90,7 +91,7 @@ class EmbeddedPostgresTest {
     }
 
     private static void execute(String... statements) throws SQLException {
-        try (Connection c = DriverManager.getConnection(server.jdbcUrl(), EmbeddedPostgres.USER, server.password());
+        try (Connection c = TestDatabase.connect(server.jdbcUrl(), EmbeddedPostgres.USER, server.password());
                 Statement s = c.createStatement()) {
             for (String sql : List.of(statements)) {
                 s.execute(sql);

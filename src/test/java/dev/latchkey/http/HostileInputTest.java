@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.util.ArrayList;
@@ -193,7 +192,7 @@ class HostileInputTest {
     private static Map<String, Long> counts() throws Exception {
         String database = ConfigProvider.getConfig().getValue("test.database.name", String.class);
         Map<String, Long> counts = new LinkedHashMap<>();
-        try (Connection c = DriverManager.getConnection(TestDatabase.jdbcUrl(database), "postgres", "");
+        try (Connection c = TestDatabase.connect(database);
                 Statement s = c.createStatement()) {
             for (String table : new String[] { "users", "identities", "password_credentials", "api_keys", "sessions" }) {
                 try (ResultSet rs = s.executeQuery("select count(*) from " + table)) {

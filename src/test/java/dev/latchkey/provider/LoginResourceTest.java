@@ -15,7 +15,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.URI;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.Statement;
 import java.net.http.HttpResponse;
 import java.util.Locale;
@@ -155,7 +154,7 @@ class LoginResourceTest {
     @Test
     void providerTheAppHasNotEnabledIsAuthProviderNotFound() throws Exception {
         String database = ConfigProvider.getConfig().getValue("test.database.name", String.class);
-        try (Connection c = DriverManager.getConnection(TestDatabase.jdbcUrl(database), "postgres", "");
+        try (Connection c = TestDatabase.connect(database);
                 Statement s = c.createStatement()) {
             s.execute("insert into apps (id, domain_id, settings) values ('password-only-app', '" + ObjectIds.next()
                     + "', '{\"providers\": {\"local-userpass\": {\"enabled\": true}}}') on conflict do nothing");

@@ -4,7 +4,6 @@ import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.equalTo;
 
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.util.ArrayList;
@@ -133,6 +132,6 @@ final class Lifecycle {
 
     private static Connection connection() throws java.sql.SQLException {
         String database = ConfigProvider.getConfig().getValue("test.database.name", String.class);
-        return DriverManager.getConnection(TestDatabase.jdbcUrl(database), "postgres", "");
+        return TestDatabase.connect(database);
     }
 }
