@@ -24,6 +24,7 @@ import io.quarkus.vertx.VertxContextSupport;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.RowSet;
 import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.mutiny.sqlclient.Tuple;
 
@@ -38,7 +39,8 @@ import io.vertx.mutiny.sqlclient.Tuple;
  * here and one migrated here still validates under Flyway. As with Flyway's defaults: a script
  * changed after it ran, a failed run on record, or a script older than the newest one applied
  * but never run stops the start; versions the database has and this build does not (a newer
- * release ran on it) are ignored. Instances starting together take turns on an advisory lock.
+ * release ran on it) are ignored, and so are the versions up to a Flyway baseline. Instances
+ * starting together take turns on an advisory lock.
  */
 @ApplicationScoped
 public class Migrations {
@@ -94,26 +96,38 @@ public class Migrations {
                 .query("select pg_advisory_lock(" + LOCK + ")").execute()
                 .chain(() -> conn.query("select to_regclass('flyway_schema_history') is null").execute())
                 .chain(missing -> missing.iterator().next().getBoolean(0) ? conn.query(HISTORY).execute() : Uni.createFrom().nullItem())
-                .chain(() -> conn.query("select version, checksum, success from flyway_schema_history"
+                .chain(() -> conn.query("select version, type, checksum, success from flyway_schema_history"
                         + " where version is not null").execute())
-                .chain(rows -> {
-                    Map<Integer, Row> done = new HashMap<>();
-                    for (Row row : rows) {
-                        done.put(Integer.valueOf(row.getString("version")), row);
-                    }
-                    return applyPending(conn, done);
-                })
+                .chain(rows -> applyPending(conn, history(rows)))
                 .onTermination().call(() -> conn.query("select pg_advisory_unlock(" + LOCK + ")").execute()
                         .onFailure().recoverWithNull()));
     }
 
+    /** The applied versions by number; a Flyway baseline stands for every version up to its own. */
+    private static Map<Integer, Row> history(RowSet<Row> rows) {
+        Map<Integer, Row> done = new HashMap<>();
+        for (Row row : rows) {
+            String version = row.getString("version");
+            if (!version.matches("\\d{1,9}")) {
+                throw new IllegalStateException("flyway_schema_history holds version '" + version
+                        + "', which no Latchkey release wrote: this database belongs to something else");
+            }
+            done.put(Integer.valueOf(version), row);
+        }
+        return done;
+    }
+
     private Uni<Integer> applyPending(SqlConnection conn, Map<Integer, Row> done) {
         int newest = done.keySet().stream().mapToInt(Integer::intValue).max().orElse(0);
+        int baseline = done.entrySet().stream().filter(e -> "BASELINE".equals(e.getValue().getString("type")))
+                .mapToInt(Map.Entry::getKey).max().orElse(0);
         Uni<Integer> chain = Uni.createFrom().item(0);
         for (String name : SCRIPTS) {
             Script script = Script.load(name);
             Row row = done.get(script.version());
-            if (row != null) {
+            if (script.version() <= baseline) {
+                continue;
+            } else if (row != null) {
                 check(script, row);
             } else if (script.version() < newest) {
                 throw new IllegalStateException("migration " + name + " was never applied, yet the database is at version "

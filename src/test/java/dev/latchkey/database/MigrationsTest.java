@@ -118,6 +118,26 @@ class MigrationsTest {
     }
 
     @Test
+    void aFlywayBaselineStandsForTheVersionsUpToIt() throws SQLException {
+        String db = fresh();
+        flyway(db, "6").migrate();
+        // As Flyway's baseline command leaves a database whose first six scripts ran some other way.
+        sql(db, "delete from flyway_schema_history");
+        sql(db, "insert into flyway_schema_history (installed_rank, version, description, type, script, checksum,"
+                + " installed_by, execution_time, success) values (1, '6', '<< Flyway Baseline >>', 'BASELINE',"
+                + " '<< Flyway Baseline >>', null, 'postgres', 0, true)");
+        assertEquals(Migrations.SCRIPTS.size() - 6, migrate(db));
+        assertTrue(flyway(db).validateWithResult().validationSuccessful, "Flyway agrees");
+    }
+
+    @Test
+    void aHistoryOfSomethingElseStopsTheStart() throws SQLException {
+        String db = migrated();
+        sql(db, "update flyway_schema_history set version = '1.1' where version = '1'");
+        assertRefused(db, "holds version '1.1', which no Latchkey release wrote");
+    }
+
+    @Test
     void aFailingScriptLeavesNothingOfItselfAndNoHistoryRow() throws SQLException {
         String db = fresh();
         // V1 creates the table apps, then users: a users table already there makes it fail half-way.
