@@ -23,6 +23,8 @@ import jakarta.inject.Inject;
 import org.flywaydb.core.Flyway;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 import dev.latchkey.TestDatabase;
 import io.quarkus.test.common.QuarkusTestResource;
@@ -87,25 +89,21 @@ class MigrationsTest {
         assertEquals(List.of("8 t", "9 t", "10 t"), history(db, "version, success").subList(7, 10));
     }
 
-    @Test
-    void aScriptChangedAfterItRanStopsTheStart() throws SQLException {
+    @ParameterizedTest(name = "{2}")
+    @CsvSource(delimiter = '|', quoteCharacter = '"', value = {
+            "update flyway_schema_history set checksum = checksum + 1 where version = '4'"
+                    + " | V4__email_lifecycle.sql changed after it was applied | a script changed after it ran",
+            "update flyway_schema_history set success = false where version = '10'"
+                    + " | V10__profile_notify.sql failed on an earlier start | a failed run on record",
+            "delete from flyway_schema_history where version = '3'"
+                    + " | V3__key_sealing_retention.sql was never applied | an older script that never ran",
+            "update flyway_schema_history set version = '1.1' where version = '1'"
+                    + " | holds version '1.1', which no Latchkey release wrote | a history of something else" })
+    void stopsTheStartOn(String change, String because, String what) throws SQLException {
         String db = migrated();
-        sql(db, "update flyway_schema_history set checksum = checksum + 1 where version = '4'");
-        assertRefused(db, "V4__email_lifecycle.sql changed after it was applied");
-    }
-
-    @Test
-    void aFailedRunOnRecordStopsTheStart() throws SQLException {
-        String db = migrated();
-        sql(db, "update flyway_schema_history set success = false where version = '10'");
-        assertRefused(db, "V10__profile_notify.sql failed on an earlier start");
-    }
-
-    @Test
-    void aScriptOlderThanTheNewestAppliedThatNeverRanStopsTheStart() throws SQLException {
-        String db = migrated();
-        sql(db, "delete from flyway_schema_history where version = '3'");
-        assertRefused(db, "V3__key_sealing_retention.sql was never applied");
+        sql(db, change);
+        IllegalStateException refused = assertThrows(IllegalStateException.class, () -> migrate(db));
+        assertTrue(refused.getMessage().contains(because), refused.getMessage());
     }
 
     @Test
@@ -131,18 +129,12 @@ class MigrationsTest {
     }
 
     @Test
-    void aHistoryOfSomethingElseStopsTheStart() throws SQLException {
-        String db = migrated();
-        sql(db, "update flyway_schema_history set version = '1.1' where version = '1'");
-        assertRefused(db, "holds version '1.1', which no Latchkey release wrote");
-    }
-
-    @Test
     void aFailingScriptLeavesNothingOfItselfAndNoHistoryRow() throws SQLException {
         String db = fresh();
         // V1 creates the table apps, then users: a users table already there makes it fail half-way.
         sql(db, "create table users (x integer)");
-        assertRefused(db, "migration V1__schema.sql failed");
+        IllegalStateException failed = assertThrows(IllegalStateException.class, () -> migrate(db));
+        assertTrue(failed.getMessage().contains("migration V1__schema.sql failed"), failed.getMessage());
         assertEquals(List.of(), history(db, "version"), "no history row");
         assertEquals(List.of("flyway_schema_history", "users"), tables(db), "nothing V1 created is left");
 
@@ -171,11 +163,6 @@ class MigrationsTest {
         assertEquals(lf, Migrations.Script.checksum("create table t (x int);\r\nselect 1;\r\n"));
         assertEquals(lf, Migrations.Script.checksum("\uFEFFcreate table t (x int);\nselect 1;"));
         assertNotEquals(lf, Migrations.Script.checksum("create table t (x int);\nselect 2;\n"));
-    }
-
-    private void assertRefused(String db, String because) {
-        IllegalStateException refused = assertThrows(IllegalStateException.class, () -> migrate(db));
-        assertTrue(refused.getMessage().contains(because), refused.getMessage());
     }
 
     private String fresh() {
