@@ -39,8 +39,7 @@ public class TestDatabase implements QuarkusTestResourceLifecycleManager {
 
     @Override
     public Map<String, String> start() {
-        name = "latchkey_test_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
-        admin("create database " + name);
+        name = create("latchkey_test_");
         String reactiveHostPort = proxy == null ? HOST + ":" + PORT : "127.0.0.1:" + proxy.port();
         return Map.of(
                 "quarkus.datasource.reactive.url", "postgresql://" + reactiveHostPort + "/" + name,
@@ -53,14 +52,18 @@ public class TestDatabase implements QuarkusTestResourceLifecycleManager {
         if (proxy != null) {
             proxy.close();
         }
-        admin("drop database if exists " + name + " with (force)");
+        drop(name);
     }
 
     /** Another fresh database, for tests that need more than their application's; drop it with {@link #drop}. */
     public static String createExtra() {
-        String extra = "latchkey_extra_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
-        admin("create database " + extra);
-        return extra;
+        return create("latchkey_extra_");
+    }
+
+    private static String create(String prefix) {
+        String database = prefix + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+        admin("create database " + database);
+        return database;
     }
 
     public static void drop(String database) {
