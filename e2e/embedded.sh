@@ -151,6 +151,17 @@ mkdir -p target
 : > "$LOG"
 
 # 1. First start: unpacks the server, creates the cluster and the database.
+# 0. The JDBC URL alone (what releases before database/Migrations also needed) is refused with a
+# message, instead of starting the embedded server beside the database it names.
+# shellcheck disable=SC2086
+out=$(QUARKUS_HTTP_PORT="$PORT" QUARKUS_HTTP_HOST=127.0.0.1 LATCHKEY_DATA_DIR="$data" \
+  QUARKUS_DATASOURCE_JDBC_URL=jdbc:postgresql://127.0.0.1:5432/latchkey \
+  timeout 60 java $JAVA_OPTS_RUN -jar "$JAR" 2>&1 < /dev/null) && fail "a JDBC URL alone: Latchkey started"
+grep -q "QUARKUS_DATASOURCE_JDBC_URL is set and QUARKUS_DATASOURCE_REACTIVE_URL is not" <<<"$out" \
+  || fail "a JDBC URL alone: no message saying so: $(tail -n 5 <<<"$out")"
+[ ! -e "$data/pgdata" ] || fail "a JDBC URL alone: the embedded server was set up anyway"
+pass "a JDBC URL without the reactive URL stops the start with a message, and starts no embedded server"
+
 start "first start"
 [ -f "$data/password" ] && [ "$(stat -c %a "$data/password")" = 600 ] || fail "no private password file in $data"
 grep -q "trust" "$data/pgdata/pg_hba.conf" && grep -v '^#' "$data/pgdata/pg_hba.conf" | grep -qw trust && fail "pg_hba.conf trusts connections"
