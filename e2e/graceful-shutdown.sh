@@ -73,5 +73,12 @@ case "$exit_code" in
   0|143) passed=$((passed + 1)) ;;
   *) failed=$((failed + 1)); echo "shutdown: process exited with $exit_code" ;;
 esac
+# Nothing may fail while stopping: a listener or timer that outlives the beans it uses logs an
+# ERROR after shutdown.
+if grep ' ERROR ' "$INSTANCE_LOG"; then
+  failed=$((failed + 1)); echo "shutdown: the server logged an ERROR (above)"
+else
+  passed=$((passed + 1))
+fi
 echo "graceful-shutdown: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

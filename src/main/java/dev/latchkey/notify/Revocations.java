@@ -75,6 +75,7 @@ public class Revocations {
             vertx.cancelTimer(heartbeat);
         }
         PgConnection open = connection;
+        connection = null;
         if (open != null) {
             open.closeAndForget();
         }
@@ -95,6 +96,10 @@ public class Revocations {
                     return conn.query("LISTEN " + CHANNEL).execute();
                 })
                 .subscribe().with(conn -> {
+                    if (stopped) {
+                        conn.closeAndForget();
+                        return;
+                    }
                     connection = conn;
                     sessions.trust();
                     keyLists.trust();
@@ -106,12 +111,13 @@ public class Revocations {
                 });
     }
 
+    /** The connection closed. After {@link #stop} this is the close it asked for, and the beans it would touch are gone. */
     private void lost(PgConnection conn) {
-        if (connection != conn) {
+        if (stopped || connection != conn) {
             return;
         }
         connection = null;
-        if (sessions.trusted() && !stopped) {
+        if (sessions.trusted()) {
             Log.warn("revocation listener disconnected: sessions are read from the database until it is back");
         }
         sessions.distrust();
