@@ -13,7 +13,9 @@ import io.quarkus.logging.LoggingFilter;
  * client makes its metrics once per connection, not once per pool (vertx-pg-client 4.5's
  * PgConnectionFactory), so Quarkus's Micrometer binder registers the pool's
  * {@code postgresql.queue.size} gauge again with every connection after the first, and Micrometer
- * warns at every start that the gauge "has been already registered".
+ * warns at every start that the gauge "has been already registered". The gauge is right all the
+ * same: the binder hands every connection of the pool the same counter (its {@code Gauges} keeps one
+ * per meter id), so the registrations Micrometer ignores would have read that counter too.
  */
 @LoggingFilter(name = "latchkey-known-noise")
 public final class KnownNoise implements Filter {
