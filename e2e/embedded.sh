@@ -150,7 +150,6 @@ key_logs_in() {
 mkdir -p target
 : > "$LOG"
 
-# 1. First start: unpacks the server, creates the cluster and the database.
 # 0. The JDBC URL alone (what releases before database/Migrations also needed) is refused with a
 # message, instead of starting the embedded server beside the database it names.
 # shellcheck disable=SC2086
@@ -162,6 +161,7 @@ grep -q "QUARKUS_DATASOURCE_JDBC_URL is set and QUARKUS_DATASOURCE_REACTIVE_URL 
 [ ! -e "$data/pgdata" ] || fail "a JDBC URL alone: the embedded server was set up anyway"
 pass "a JDBC URL without the reactive URL stops the start with a message, and starts no embedded server"
 
+# 1. First start: unpacks the server, creates the cluster and the database.
 start "first start"
 [ -f "$data/password" ] && [ "$(stat -c %a "$data/password")" = 600 ] || fail "no private password file in $data"
 grep -q "trust" "$data/pgdata/pg_hba.conf" && grep -v '^#' "$data/pgdata/pg_hba.conf" | grep -qw trust && fail "pg_hba.conf trusts connections"
